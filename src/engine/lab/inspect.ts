@@ -1,0 +1,109 @@
+/**
+ * Opening a model: decode, read its static facts, and find its layers by a dry run — every
+ * intermediate tensor is exposed as an output and the model runs once on a blank image, which
+ * gives true shapes for any exporter (no shape inference to trust).
+ */
+import { LabError, asLabError, sessionError } from '../errors';
+import { decodeModel, metadata, opsetVersion, type Model } from '../onnx/model';
+import { friendlyLabels } from '../onnx/names';
+import { exposeTensors } from '../onnx/probes';
+import { findImageInput, ioInfo, opHistogram, parameterCount } from '../onnx/summary';
+import { encodeModel } from '../onnx/model';
+import { preprocessFor } from '../data/preprocess';
+import type { Runtime } from '../runtime/types';
+import type { Layer, ModelSummary, Preprocess } from '../types';
+import { sha256Hex } from './hash';
+
+/** Ops whose outputs only reshape or copy another layer, or compute shapes: not layers. */
+const NOT_LAYERS = new Set([
+  'Shape', 'Constant', 'ConstantOfShape', 'Gather', 'Unsqueeze', 'Squeeze', 'Reshape', 'Flatten',
+  'Transpose', 'Identity', 'Dropout', 'Cast', 'Slice', 'Range', 'Expand', 'Tile', 'Split',
+]);
+
+export interface InspectOptions {
+  preprocess?: Partial<Omit<Preprocess, 'source'>>;
+  signal?: AbortSignal;
+  onProgress?: (stage: string, message: string) => void;
+}
+
+export interface Inspected {
+  model: Model;
+  summary: ModelSummary;
+}
+
+export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: string, options: InspectOptions = {}): Promise<Inspected> {
+  options.onProgress?.('parse', 'Reading the ONNX graph');
+  const [model, sha256] = await Promise.all([Promise.resolve().then(() => decodeModel(bytes)), sha256Hex(bytes)]);
+  const imageInput = findImageInput(model);
+  const others = model.graph.input.filter(
+    (v) => v.name !== imageInput.name && !model.graph.initializer.some((t) => t.name === v.name),
+  );
+  if (others.length) {
+    throw new LabError('no-image-input', `The model needs inputs besides the image (${others.map((v) => v.name).join(', ')}); the lab feeds only an image.`);
+  }
+  const meta = metadata(model);
+  let preprocess = preprocessFor(meta, [imageInput.height, imageInput.width]);
+  if (options.preprocess && Object.keys(options.preprocess).length) {
+    preprocess = { ...preprocess, ...options.preprocess, source: 'override' };
+  }
+  options.onProgress?.('dry-run', 'Finding layers with a dry run');
+  const layers = await dryRunLayers(runtime, model, preprocess, options.signal);
+  let labels: string[] | null = null;
+  try {
+    const parsed: unknown = JSON.parse(meta['lab.labels'] ?? 'null');
+    if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) labels = parsed;
+  } catch {
+    labels = null;
+  }
+  const summary: ModelSummary = {
+    name,
+    sha256,
+    bytes: bytes.byteLength,
+    producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
+    opset: opsetVersion(model),
+    inputs: model.graph.input.filter((v) => !model.graph.initializer.some((t) => t.name === v.name)).map(ioInfo),
+    outputs: model.graph.output.map(ioInfo),
+    imageInput,
+    ops: opHistogram(model),
+    parameters: parameterCount(model),
+    layers,
+    preprocess,
+    labels,
+  };
+  return { model, summary };
+}
+
+async function dryRunLayers(runtime: Runtime, model: Model, p: Preprocess, signal?: AbortSignal): Promise<Layer[]> {
+  const candidates = model.graph.node.flatMap((node) =>
+    NOT_LAYERS.has(node.opType) ? [] : node.output.filter(Boolean).map((tensor) => ({ node, tensor })),
+  );
+  const probe = exposeTensors(model, candidates.map((c) => c.tensor));
+  let session;
+  try {
+    session = await runtime.createSession(encodeModel(probe), { prefer: ['wasm', 'cpu'] });
+  } catch (err) {
+    throw sessionError(err);
+  }
+  try {
+    const input = findImageInput(model);
+    const [H, W] = p.size;
+    const blank = { dims: [1, 3, H, W], data: new Float32Array(3 * H * W) };
+    const out = await session.run({ [input.name]: blank }, { outputs: candidates.map((c) => c.tensor), signal }).catch((err) => {
+      throw asLabError(err, 'bad-model');
+    });
+    const kept = candidates.filter(({ tensor }) => {
+      const t = out[tensor];
+      return t && t.type === 'float32' && t.dims[0] === 1 && (t.dims.length === 4 || t.dims.length === 2);
+    });
+    const labels = friendlyLabels(kept);
+    return kept.map(({ node, tensor }, i) => ({
+      tensor,
+      label: labels[i],
+      op: node.opType,
+      channels: out[tensor].dims[1],
+      shape: out[tensor].dims,
+    }));
+  } finally {
+    await session.release();
+  }
+}

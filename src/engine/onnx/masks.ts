@@ -1,0 +1,35 @@
+/**
+ * Mask surgery: for each masked layer a new graph input `mask:<layer>` ([1,C,1,1], or [1,C] for
+ * vector layers) multiplies the layer's output. The producer's output is renamed and the Mul
+ * writes the original name, so every consumer — later nodes, graph outputs, probes — sees the
+ * masked value. All-ones masks leave the model's function unchanged.
+ */
+import { cloneModel, type Model } from './model';
+import { floatValueInfo, freshNamer, makeNode } from './graph';
+
+export interface MaskLayer {
+  tensor: string;
+  channels: number;
+  rank: number;
+}
+
+export const maskInput = (tensor: string) => `mask:${tensor}`;
+
+export function addMasks(model: Model, layers: MaskLayer[]): Model {
+  const out = cloneModel(model);
+  const graph = out.graph!;
+  const fresh = freshNamer(graph);
+  for (const { tensor, channels, rank } of layers) {
+    const index = graph.node.findIndex((n) => n.output.includes(tensor));
+    if (index < 0) throw new Error(`Cannot mask "${tensor}": no node produces it.`);
+    const producer = graph.node[index];
+    const raw = fresh(`${tensor}:unmasked`);
+    producer.output = producer.output.map((o) => (o === tensor ? raw : o));
+    const input = maskInput(tensor);
+    const dims = rank === 4 ? [1, channels, 1, 1] : [1, channels];
+    graph.input.push(floatValueInfo(input, dims));
+    // Insert right after the producer to keep the node list topologically sorted.
+    graph.node.splice(index + 1, 0, makeNode('Mul', [raw, input], [tensor], fresh(`mask/${tensor}`)));
+  }
+  return out;
+}
