@@ -1,5 +1,7 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 // Cross-origin isolation enables SharedArrayBuffer, hence multi-threaded WASM in onnxruntime-web.
 const isolation = {
@@ -7,8 +9,33 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** The committed models (models/*.onnx) are served at /models/ in dev and copied into the build. */
+function builtinModels(): Plugin {
+  const dir = resolve(__dirname, 'models');
+  const onnxFiles = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.onnx')) : []);
+  let outDir = 'dist';
+  return {
+    name: 'lab-builtin-models',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    configureServer(server) {
+      server.middlewares.use('/models', (req, res, next) => {
+        const file = decodeURIComponent((req.url ?? '').split('?')[0]).replace(/^\//, '');
+        if (!onnxFiles().includes(file)) return next();
+        res.setHeader('Content-Type', 'application/octet-stream');
+        createReadStream(join(dir, file)).pipe(res);
+      });
+    },
+    closeBundle() {
+      mkdirSync(join(outDir, 'models'), { recursive: true });
+      for (const f of onnxFiles()) copyFileSync(join(dir, f), join(outDir, 'models', f));
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), builtinModels()],
   base: './',
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// One entry for `npm start`, `npm test` and `npm run bench` on a fresh machine: installs what is
+// missing (npm packages; as root, Debian chromium and PyTorch for test fixtures), then runs.
+// Plain Node with no dependencies, because it runs before node_modules exists.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const mode = process.argv[2] ?? 'start';
+const isRoot = process.getuid?.() === 0;
+const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' };
+
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env, ...options });
+  if (r.status !== 0) {
+    console.error(`\n✗ ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+}
+
+function ensureNodeModules() {
+  const marker = join('node_modules', '.package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync('package-lock.json').mtimeMs) return;
+  console.log('• installing npm packages (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+let aptUpdated = false;
+function aptInstall(packages, why) {
+  if (!isRoot) {
+    console.error(`✗ ${why} needs: sudo apt-get install -y ${packages.join(' ')}`);
+    process.exit(1);
+  }
+  console.log(`• installing ${packages.join(' ')} (${why})…`);
+  if (!aptUpdated) run('apt-get', ['update', '-qq']);
+  aptUpdated = true;
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+function hasTorch() {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function ensureTestTools() {
+  if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium', 'fonts-dejavu-core'], 'end-to-end tests drive Debian chromium');
+  if (!hasTorch()) aptInstall(['python3-torch', 'python3-torchvision', 'python3-onnx'], 'test fixtures are exported from torchvision');
+}
+
+const bin = (name) => join('node_modules', '.bin', name);
+
+ensureNodeModules();
+if (mode === 'start') {
+  run(bin('vite'), ['build', '--logLevel', 'warn']);
+  await import('./serve.mjs').then(async ({ startServer }) => {
+    const port = Number(process.env.PORT ?? 5173);
+    const host = process.env.HOST ?? '127.0.0.1';
+    const server = await startServer({ root: join(root, 'dist'), port, host });
+    console.log(`\n  Interpretability lab on the built-in model: http://${host}:${server.address().port}/\n  (Ctrl-C to stop)\n`);
+  });
+} else if (mode === 'test') {
+  ensureTestTools();
+  run(bin('tsc'), ['--noEmit', '-p', '.']);
+  run(bin('vitest'), ['run']);
+  run(bin('vite'), ['build', '--logLevel', 'warn']);
+  run(bin('playwright'), ['test']);
+} else if (mode === 'bench') {
+  ensureTestTools();
+  run(bin('vite'), ['build', '--logLevel', 'warn']);
+  run(bin('tsx'), ['bench/run.ts', ...process.argv.slice(3)]);
+} else {
+  console.error(`unknown mode ${mode}`);
+  process.exit(2);
+}

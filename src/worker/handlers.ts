@@ -1,0 +1,83 @@
+/**
+ * Request handlers of the engine worker, independent of postMessage so that they run under Node
+ * in tests: one loaded model per worker, progress through a callback, cancellation by signal.
+ */
+import { asLabError } from '../engine/errors';
+import { LoadedModel } from '../engine/lab/loadedModel';
+import type { BackendName, Runtime } from '../engine/runtime/types';
+import type { TensorF32 } from '../engine/types';
+import { MAX_MODEL_BYTES, type EngineRequest, type EngineResponseBody, type Prediction, type Progress } from './protocol';
+import { LabError } from '../engine/errors';
+
+export function softmax(logits: ArrayLike<number>): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  const exps = Array.from(logits, (v) => Math.exp(v - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+export function toPrediction(logits: TensorF32, labels: string[] | null, ms: number): Prediction {
+  const classes = logits.dims[logits.dims.length - 1];
+  const first = Array.from(logits.data.subarray(0, classes));
+  const probabilities = softmax(first);
+  const top = probabilities
+    .map((probability, index) => ({ index, probability, label: labels?.[index] ?? `class ${index}` }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, 5);
+  return { probabilities, top, logits: first, ms };
+}
+
+export class EngineHandlers {
+  private model: LoadedModel | null = null;
+  private prefer: BackendName[] = ['webgpu', 'wasm'];
+  private threads: number | undefined;
+
+  constructor(private readonly runtime: Runtime) {}
+
+  async handle(request: EngineRequest, signal: AbortSignal, progress: (p: Progress) => void): Promise<EngineResponseBody> {
+    switch (request.kind) {
+      case 'configure':
+        this.prefer = request.prefer;
+        this.threads = request.threads;
+        return { kind: 'configure', ok: true };
+      case 'loadModel': {
+        if (request.bytes.byteLength > MAX_MODEL_BYTES) {
+          throw new LabError('too-large', `The model is ${(request.bytes.byteLength / 2 ** 20).toFixed(0)} MB; the lab opens models up to ${MAX_MODEL_BYTES / 2 ** 20} MB.`);
+        }
+        const next = await LoadedModel.open(this.runtime, request.bytes, request.name, {
+          signal,
+          session: { prefer: this.prefer, threads: this.threads },
+          onProgress: (stage, message) => progress({ stage, fraction: null, message }),
+        });
+        // The previous model is released only once the new one is usable: a failed load keeps it.
+        const previous = this.model;
+        this.model = next;
+        await previous?.release();
+        return { kind: 'loadModel', summary: next.summary, backend: next.backend };
+      }
+      case 'predict': {
+        const model = this.requireModel();
+        const t0 = performance.now();
+        const logits = await model.logits([request.image], signal);
+        return { kind: 'predict', prediction: toPrediction(logits, model.summary.labels, performance.now() - t0) };
+      }
+      case 'run': {
+        const model = this.requireModel();
+        progress({ stage: 'run', fraction: null, message: `Running ${request.images.length} image(s)` });
+        const result = await model.run({ images: request.images, layers: request.layers, maps: request.maps, signal });
+        return { kind: 'run', result };
+      }
+      case 'releaseModel':
+        await this.model?.release();
+        this.model = null;
+        return { kind: 'releaseModel', ok: true };
+    }
+  }
+
+  private requireModel(): LoadedModel {
+    if (!this.model) throw new LabError('internal', 'No model is loaded.');
+    return this.model;
+  }
+}
+
