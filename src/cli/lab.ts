@@ -63,7 +63,7 @@ export function resolveLayers(summary: ModelSummary, spec: string | true | undef
   if (spec === 'all') return summary.layers;
   return spec.split(',').map((name) => {
     const layer = summary.layers.find((l) => l.tensor === name || l.label === name);
-    if (!layer) throw new LabError('internal', `Unknown layer "${name}". \`lab inspect\` lists the layers.`);
+    if (!layer) throw new LabError('bad-request', `Unknown layer "${name}". \`lab inspect\` lists the layers.`);
     return layer;
   });
 }

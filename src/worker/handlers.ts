@@ -76,7 +76,7 @@ export class EngineHandlers {
   }
 
   private requireModel(): LoadedModel {
-    if (!this.model) throw new LabError('internal', 'No model is loaded.');
+    if (!this.model) throw new LabError('bad-request', 'No model is loaded.');
     return this.model;
   }
 }

@@ -46,6 +46,13 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
   if (options.preprocess && Object.keys(options.preprocess).length) {
     preprocess = { ...preprocess, ...options.preprocess, source: 'override' };
   }
+  const [h, w] = preprocess.size;
+  if ((imageInput.height !== null && imageInput.height !== h) || (imageInput.width !== null && imageInput.width !== w)) {
+    throw new LabError(
+      'bad-request',
+      `This model takes ${imageInput.height}×${imageInput.width} images (its input is fixed); a size of ${h}×${w} cannot be used.`,
+    );
+  }
   options.onProgress?.('dry-run', 'Finding layers with a dry run');
   const layers = await dryRunLayers(runtime, model, preprocess, options.signal);
   let labels: string[] | null = null;

@@ -69,14 +69,14 @@ export class LoadedModel {
     }
     const byTensor = new Map(this.summary.layers.map((l) => [l.tensor, l]));
     for (const t of [...layers, ...maps.map((m) => m.layer)]) {
-      if (!byTensor.has(t)) throw new LabError('internal', `Unknown layer "${t}". Run \`lab inspect\` to list layers.`);
+      if (!byTensor.has(t)) throw new LabError('bad-request', `Unknown layer "${t}". Run \`lab inspect\` to list layers.`);
     }
     for (const m of maps) {
       const layer = byTensor.get(m.layer)!;
       if (!Number.isInteger(m.unit) || m.unit < 0 || m.unit >= layer.channels) {
-        throw new LabError('internal', `Unit ${m.unit} is out of range for ${layer.label} (0..${layer.channels - 1}).`);
+        throw new LabError('bad-request', `Unit ${m.unit} is out of range for ${layer.label} (0..${layer.channels - 1}).`);
       }
-      if (layer.shape.length !== 4) throw new LabError('internal', `${layer.label} has no spatial map (shape [${layer.shape}]).`);
+      if (layer.shape.length !== 4) throw new LabError('bad-request', `${layer.label} has no spatial map (shape [${layer.shape}]).`);
     }
     const session = await this.probeSession(layers, maps);
     const input = imagesToTensor(request.images, this.summary.preprocess);

@@ -1,0 +1,32 @@
+/** The app shell: header (model bar, backend), panel tabs, notices, the active panel, drop overlay. */
+import { useLab } from './store';
+import { ModelBar } from './panels/model/ModelBar';
+import { ModelPanel } from './panels/model/ModelPanel';
+import { BackendBadge } from './ui/BackendBadge';
+import { DropOverlay } from './ui/DropOverlay';
+import { Notices } from './ui/Notices';
+import { PanelTabs } from './ui/PanelTabs';
+import { PlaceholderPanel } from './ui/PlaceholderPanel';
+
+function ActivePanel() {
+  const panel = useLab((s) => s.panel);
+  return panel === 'model' ? <ModelPanel /> : <PlaceholderPanel panel={panel} />;
+}
+
+export function App() {
+  return (
+    <div className="app">
+      <header className="app-header">
+        <div className="brand">interp·lab</div>
+        <ModelBar />
+        <BackendBadge />
+      </header>
+      <PanelTabs />
+      <Notices />
+      <main className="app-main">
+        <ActivePanel />
+      </main>
+      <DropOverlay />
+    </div>
+  );
+}

@@ -1,0 +1,160 @@
+/**
+ * Downloads model bytes from an address with a size limit, cancellation, progress, and
+ * failures explained as LoadProblems (network/CORS, HTTP status, a web page instead of a model,
+ * too large).
+ */
+import { LoadProblem } from './loadProblem';
+import { sniffModelBytes } from './sniffModel';
+import { formatBytes } from '../ui/format';
+
+export interface FetchModelOptions {
+  maxBytes: number;
+  signal?: AbortSignal;
+  onProgress?: (received: number, total: number | null) => void;
+  /** Injected in tests; the global fetch otherwise. */
+  fetchImpl?: typeof fetch;
+}
+
+export function tooLargeProblem(what: string, bytes: number | null, maxBytes: number): LoadProblem {
+  return new LoadProblem({
+    level: 'error',
+    title: `${what} is too large to open in a tab`,
+    detail: `${bytes === null ? 'It is' : `It is ${formatBytes(bytes)};`} more than the lab's limit of ${formatBytes(maxBytes)}.`,
+    hint: 'Use a smaller model (a lower-resolution or quantized export), or run it with the command-line `lab` tool instead.',
+  });
+}
+
+function isAbort(err: unknown, signal?: AbortSignal): boolean {
+  return signal?.aborted === true || (err instanceof DOMException && err.name === 'AbortError');
+}
+
+export class Cancelled extends Error {
+  constructor() {
+    super('Cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+export async function fetchModel(url: URL, options: FetchModelOptions): Promise<Uint8Array> {
+  const { maxBytes, signal, onProgress } = options;
+  const doFetch = options.fetchImpl ?? fetch;
+  const shown = url.href.length > 120 ? `${url.href.slice(0, 117)}…` : url.href;
+  let res: Response;
+  try {
+    res = await doFetch(url.href, { signal, credentials: 'same-origin' });
+  } catch (err) {
+    if (isAbort(err, signal)) throw new Cancelled();
+    throw new LoadProblem({
+      level: 'error',
+      title: `Could not reach ${url.host || shown}`,
+      detail: `${shown}${err instanceof Error && err.message ? ` (${err.message})` : ''}`,
+      hint: 'Check the address, or that the server allows cross-origin requests (CORS) — many file hosts do not; Hugging Face “resolve/main” links and GitHub raw links do.',
+    });
+  }
+  if (!res.ok) {
+    const status = `${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+    throw new LoadProblem({
+      level: 'error',
+      title: `The server answered ${status}`,
+      detail: shown,
+      hint:
+        res.status === 404
+          ? 'The file is not at this address: check the path and its spelling.'
+          : res.status === 401 || res.status === 403
+            ? 'The file is private or needs a login; the lab cannot send credentials to other sites. Download it and open it as a file.'
+            : 'Try again later, or download the file and open it with “Open .onnx…”.',
+    });
+  }
+  const contentType = res.headers.get('content-type') ?? '';
+  if (/text\/html|application\/xhtml/i.test(contentType)) {
+    void res.body?.cancel().catch(() => {});
+    throw htmlProblem(url, shown);
+  }
+  const lengthHeader = res.headers.get('content-length');
+  const declared = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
+  // With Content-Encoding the header is the compressed size; it still bounds nothing, so only trust it plain.
+  const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
+  if (declared !== null && !encoded && declared > maxBytes) {
+    void res.body?.cancel().catch(() => {});
+    throw tooLargeProblem('This model', declared, maxBytes);
+  }
+  const total = declared !== null && !encoded ? declared : null;
+
+  const bytes = await readLimited(res, maxBytes, total, signal, onProgress);
+  const sniff = sniffModelBytes(bytes.subarray(0, 512));
+  if (!sniff.ok) {
+    if (sniff.kind === 'html') throw htmlProblem(url, shown);
+    throw new LoadProblem({
+      level: 'error',
+      title: `This address returned ${sniff.what}`,
+      detail: shown,
+      hint: 'Link directly to the .onnx file itself.',
+    });
+  }
+  return bytes;
+}
+
+function htmlProblem(url: URL, shown: string): LoadProblem {
+  // Single-page servers answer a missing file on their own site with the app's page.
+  if (typeof location !== 'undefined' && url.origin === location.origin) {
+    return new LoadProblem({
+      level: 'error',
+      title: 'There is no model at this address on this site',
+      detail: `${shown} (the server answered with a web page)`,
+      hint: 'Check the path. Built-in models are served from models/ next to the app; is the file in the build?',
+    });
+  }
+  return new LoadProblem({
+    level: 'error',
+    title: 'This address returned a web page, not an ONNX model',
+    detail: shown,
+    hint: 'Link to the raw file: on Hugging Face use …/resolve/main/model.onnx, on GitHub the “Raw” link.',
+  });
+}
+
+async function readLimited(
+  res: Response,
+  maxBytes: number,
+  total: number | null,
+  signal: AbortSignal | undefined,
+  onProgress: FetchModelOptions['onProgress'],
+): Promise<Uint8Array> {
+  if (!res.body) {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    if (buf.byteLength > maxBytes) throw tooLargeProblem('This model', buf.byteLength, maxBytes);
+    return buf;
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw new Cancelled();
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received > maxBytes) {
+        void reader.cancel().catch(() => {});
+        throw tooLargeProblem('This model', null, maxBytes);
+      }
+      chunks.push(value);
+      onProgress?.(received, total);
+    }
+  } catch (err) {
+    if (err instanceof LoadProblem || err instanceof Cancelled) throw err;
+    if (isAbort(err, signal)) throw new Cancelled();
+    throw new LoadProblem({
+      level: 'error',
+      title: 'The download was interrupted',
+      detail: err instanceof Error ? err.message : String(err),
+      hint: 'Check the connection and try again.',
+    });
+  }
+  const out = new Uint8Array(received);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+/** One image through the model: the chosen input, its prediction, and whether it is running. */
+import type { RawImage } from '../engine/types';
+import type { Prediction } from '../worker/protocol';
+import type { SliceCreator } from './types';
+import { forgetCrashedEngine, getEngine } from './engine';
+import { noticeFromError } from './errorNotice';
+
+export type PredictInput =
+  | { kind: 'sample'; index: number; url: string; label: string }
+  | { kind: 'upload'; name: string; url: string };
+
+export interface PredictSlice {
+  /** The image chosen for prediction (a built-in sample or an upload), for display. */
+  predictInput: PredictInput | null;
+  /** Its true label, when known. */
+  trueLabel: string | null;
+  prediction: Prediction | null;
+  running: boolean;
+  selectPredictInput: (input: PredictInput | null) => void;
+  /** Runs the loaded model on one image; a newer call supersedes an older one's result. */
+  predictImage: (raw: RawImage, label?: string) => Promise<void>;
+}
+
+let predictToken = 0;
+
+export const createPredictSlice: SliceCreator<PredictSlice> = (set, get) => ({
+  predictInput: null,
+  trueLabel: null,
+  prediction: null,
+  running: false,
+  selectPredictInput: (input) => {
+    const previous = get().predictInput;
+    if (previous?.kind === 'upload' && previous.url !== (input?.url ?? null) && previous.url.startsWith('blob:')) {
+      URL.revokeObjectURL(previous.url);
+    }
+    set({ predictInput: input });
+  },
+  predictImage: async (raw, label) => {
+    const { summary, pushNotice } = get();
+    if (!summary) {
+      pushNotice({ level: 'warning', title: 'Load a model first', hint: 'Pick a built-in model or open an .onnx file in the bar above.' });
+      return;
+    }
+    const token = ++predictToken;
+    set({ running: true, trueLabel: label ?? null, prediction: null });
+    try {
+      const { prediction } = await getEngine().request({ kind: 'predict', image: raw });
+      if (token !== predictToken) return;
+      set({ prediction, running: false });
+    } catch (err) {
+      forgetCrashedEngine(err);
+      if (token !== predictToken) return;
+      set({ running: false });
+      const notice = noticeFromError(err, 'Prediction');
+      if (notice) pushNotice(notice);
+    }
+  },
+});

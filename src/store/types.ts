@@ -1,0 +1,10 @@
+/** The store's full state: the union of its slices, and the creator type each slice uses. */
+import type { StateCreator } from 'zustand';
+import type { ModelSlice } from './modelSlice';
+import type { ViewSlice } from './viewSlice';
+import type { NoticeSlice } from './noticeSlice';
+import type { PredictSlice } from './predictSlice';
+
+export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice;
+
+export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

@@ -1,0 +1,111 @@
+/**
+ * Keeps the location hash and the store in step: the hash is read once at startup (and on
+ * `hashchange`) through the codec, and written with history.replaceState whenever the view changes.
+ */
+import type { StoreApi, UseBoundStore } from 'zustand';
+import type { LabState } from './types';
+import { decodeHash, encodeHash, type UrlState } from './url';
+import { DEFAULT_BUILTIN_ID, findBuiltin } from './builtins';
+import type { ModelSource } from './modelSource';
+
+type Store = UseBoundStore<StoreApi<LabState>>;
+
+export interface UrlWindow {
+  location: { hash: string };
+  history: { replaceState(data: unknown, unused: string, url?: string): void; state: unknown };
+  addEventListener(type: 'hashchange', listener: () => void): void;
+  removeEventListener(type: 'hashchange', listener: () => void): void;
+}
+
+/** The hash's model value for a source; a local file cannot be linked (null). */
+function modelKey(source: ModelSource | null): string | null {
+  if (!source) return null;
+  if (source.kind === 'builtin') return source.id;
+  if (source.kind === 'url') return source.url;
+  return null;
+}
+
+/** The URL view of the store: the model being loaded counts over the one loaded. */
+export function urlStateOf(s: LabState): UrlState {
+  return {
+    panel: s.panel,
+    model: modelKey(s.pendingSource ?? s.source),
+    layer: s.layer,
+    unit: s.layer === null ? null : s.unit,
+    backend: s.backendPreference,
+  };
+}
+
+/** A hash model value is a built-in id when one has that id, an address otherwise. */
+function loadModel(store: Store, model: string): Promise<void> {
+  const { loadBuiltin, loadUrl } = store.getState();
+  return findBuiltin(model) ? loadBuiltin(model) : loadUrl(model);
+}
+
+/** Applies a decoded URL state; at startup also loads its model (or the default one). */
+async function apply(store: Store, state: UrlState, initial: boolean): Promise<void> {
+  const s = store.getState();
+  s.applyView({ panel: state.panel });
+  if (s.summary) {
+    s.selectLayer(state.layer);
+    if (store.getState().layer === state.layer) s.selectUnit(state.unit);
+  } else {
+    s.applyView({ layer: state.layer, unit: state.unit });
+  }
+  if (initial) {
+    s.applyView({ backendPreference: state.backend });
+    const model = state.model ?? DEFAULT_BUILTIN_ID;
+    await loadModel(store, model);
+    // A link whose model cannot be opened still gets a working lab: fall back to the built-in.
+    if (store.getState().summary === null && model !== DEFAULT_BUILTIN_ID) {
+      await store.getState().loadBuiltin(DEFAULT_BUILTIN_ID);
+    }
+    return;
+  }
+  if (state.backend !== s.backendPreference) await s.setBackendPreference(state.backend);
+  const current = modelKey(store.getState().pendingSource ?? store.getState().source);
+  // No model in the hash keeps whatever is open (a local file cannot be in a link).
+  if (state.model !== null && state.model !== current) await loadModel(store, state.model);
+}
+
+function reportProblems(store: Store, problems: string[]): void {
+  if (problems.length === 0) return;
+  store.getState().pushNotice({
+    level: 'warning',
+    title: `Some of the link could not be used: ${problems.join('; ')}`,
+    hint: 'Those parts fell back to their defaults.',
+  });
+}
+
+/** Starts the sync; returns a function that stops it. */
+export function startUrlSync(store: Store, win: UrlWindow = window): () => void {
+  const write = () => {
+    const hash = encodeHash(urlStateOf(store.getState()));
+    if (hash !== win.location.hash) win.history.replaceState(win.history.state, '', hash);
+  };
+
+  const initial = decodeHash(win.location.hash);
+  reportProblems(store, initial.problems);
+  void apply(store, initial.state, true);
+  write();
+
+  let last = encodeHash(urlStateOf(store.getState()));
+  const unsubscribe = store.subscribe((s) => {
+    const next = encodeHash(urlStateOf(s));
+    if (next === last) return;
+    last = next;
+    write();
+  });
+
+  const onHashChange = () => {
+    const decoded = decodeHash(win.location.hash);
+    reportProblems(store, decoded.problems);
+    void apply(store, decoded.state, false).then(write);
+  };
+  win.addEventListener('hashchange', onHashChange);
+
+  return () => {
+    unsubscribe();
+    win.removeEventListener('hashchange', onHashChange);
+  };
+}

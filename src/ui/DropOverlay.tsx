@@ -1,0 +1,59 @@
+/** Drag-and-drop anywhere on the page: an .onnx file loads as the model, an image is classified. */
+import { useEffect, useState } from 'react';
+import { useLab } from '../store';
+import { predictFile } from '../panels/model/predictFile';
+
+function hasFiles(e: DragEvent): boolean {
+  return Array.from(e.dataTransfer?.types ?? []).includes('Files');
+}
+
+export function DropOverlay() {
+  const [active, setActive] = useState(false);
+  useEffect(() => {
+    let depth = 0;
+    const enter = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth++;
+      setActive(true);
+    };
+    const over = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    };
+    const leave = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setActive(false);
+    };
+    const drop = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth = 0;
+      setActive(false);
+      const file = e.dataTransfer?.files[0];
+      if (!file) return;
+      const { loadFile, pushNotice } = useLab.getState();
+      if (/\.onnx$/i.test(file.name)) void loadFile(file);
+      else if (file.type.startsWith('image/')) void predictFile(file);
+      else pushNotice({ level: 'warning', title: `“${file.name}” is not an .onnx model or an image`, hint: 'Drop an .onnx file to open it, or an image to classify it.' });
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragover', over);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+    };
+  }, []);
+  if (!active) return null;
+  return (
+    <div className="drop-overlay" data-testid="drop-overlay">
+      <div>Drop an .onnx model to open it, or an image to classify it</div>
+    </div>
+  );
+}
