@@ -12,11 +12,20 @@ const TYPES = {
   '.png': 'image/png', '.jpg': 'image/jpeg', '.svg': 'image/svg+xml', '.bin': 'application/octet-stream',
 };
 
-export function startServer({ root, port = 0, host = '127.0.0.1' }) {
-  const base = resolve(root);
+/** `mounts` maps URL prefixes ("/fixtures/") to extra folders, for benchmarks and tests. */
+export function startServer({ root, port = 0, host = '127.0.0.1', mounts = {} }) {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    let path = normalize(join(base, decodeURIComponent(url.pathname)));
+    let pathname;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad path');
+      return;
+    }
+    const prefix = Object.keys(mounts).find((p) => pathname.startsWith(p));
+    const base = resolve(prefix ? mounts[prefix] : root);
+    let path = normalize(join(base, prefix ? pathname.slice(prefix.length) : pathname));
     if (!path.startsWith(base)) {
       res.writeHead(403).end('forbidden');
       return;

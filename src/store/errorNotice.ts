@@ -46,6 +46,20 @@ export function noticeFromError(err: unknown, action: string): NoticeInput | nul
           detail,
           hint: `The lab opens models up to ${formatBytes(MAX_MODEL_BYTES)} in a tab. Use a smaller or quantized export.`,
         };
+      case 'bad-image':
+        return {
+          level: 'error',
+          title: `${action} failed: the image cannot be used`,
+          detail,
+          hint: 'Use a PNG, JPEG, GIF, WebP or BMP image of at most 40 megapixels.',
+        };
+      case 'bad-request':
+        return {
+          level: 'error',
+          title: `${action} failed: the request does not fit this model`,
+          detail,
+          hint: 'Check the selected layer and unit against the layer list of the loaded model.',
+        };
       case 'backend':
         return {
           level: 'error',
@@ -68,6 +82,11 @@ export function noticeFromError(err: unknown, action: string): NoticeInput | nul
           detail,
           hint: 'Reload the page and try again. If it happens again, note the model and the steps.',
         };
+      default: {
+        // A new error code in the protocol must get its own guidance here (tsc fails until it does).
+        const unhandled: never = err.code;
+        return { level: 'error', title: `${action} failed (${String(unhandled)})`, detail };
+      }
     }
   }
   return {

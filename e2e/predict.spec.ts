@@ -1,0 +1,48 @@
+/** The built-in model runs in the tab and agrees with PyTorch; WebGPU agrees with WASM. */
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../playwright.config';
+import { lastLogits, maxRelDiff, openLab } from './helpers';
+
+interface Reference {
+  samples: Array<{ file: string; logits: number[] }>;
+}
+const reference = JSON.parse(readFileSync('models/placeholder-fmnist.reference.json', 'utf8')) as Reference;
+const samples = JSON.parse(readFileSync('public/samples/index.json', 'utf8')) as Array<{ file: string; label: string }>;
+
+test('the built-in model predicts a sample on WASM, matching PyTorch', async ({ page }) => {
+  await openLab(page, '#/model?v=1&backend=wasm');
+  await expect(page.getByTestId('backend')).toContainText('WASM');
+  await expect(page.getByTestId('param-count')).not.toBeEmpty();
+  expect(await page.getByTestId('layer-row').count()).toBeGreaterThan(5);
+
+  for (const i of [0, 7]) {
+    await page.getByTestId(`sample-${i}`).click();
+    const logits = await lastLogits(page);
+    const ref = reference.samples.find((s) => s.file === samples[i].file)!.logits;
+    expect(maxRelDiff(ref, logits)).toBeLessThan(1e-4);
+    const best = ref.indexOf(Math.max(...ref));
+    await expect(page.getByTestId('prediction-top')).toContainText(
+      JSON.parse(readFileSync('models/placeholder-fmnist.card.json', 'utf8')).labels[best],
+    );
+    await expect(page.getByTestId('prediction-row')).toHaveCount(5);
+  }
+});
+
+test.describe('WebGPU (SwiftShader)', () => {
+  test.use({ launchOptions: { executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } });
+
+  test('gives the same logits as WASM within 1e-4', async ({ page, context }) => {
+    await openLab(page, '#/model?v=1&backend=wasm');
+    await page.getByTestId('sample-3').click();
+    const wasm = await lastLogits(page);
+
+    const gpuPage = await context.newPage();
+    await openLab(gpuPage, '#/model?v=1&backend=webgpu');
+    await expect(gpuPage.getByTestId('backend')).toContainText('WebGPU');
+    await gpuPage.getByTestId('sample-3').click();
+    const gpu = await lastLogits(gpuPage);
+    expect(gpu).toHaveLength(wasm.length);
+    expect(maxRelDiff(wasm, gpu)).toBeLessThan(1e-4);
+  });
+});

@@ -1,0 +1,19 @@
+/** A small seeded PRNG (mulberry32) so fuzz tests are reproducible. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function picker(rand: () => number) {
+  return {
+    int: (n: number) => Math.floor(rand() * n),
+    pick: <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)],
+    chance: (p: number) => rand() < p,
+  };
+}

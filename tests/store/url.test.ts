@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { decodeHash, encodeHash, isValidUrlState, DEFAULT_URL_STATE, type UrlState } from '../../src/store/url';
+import { PANELS } from '../../src/store/panels';
+import { BACKEND_PREFERENCES } from '../../src/store/backendPreference';
+import { mulberry32, picker } from './prng';
+
+const VALID_STATES: UrlState[] = [
+  { ...DEFAULT_URL_STATE },
+  { panel: 'exemplars', model: 'placeholder-fmnist', layer: '/layer1/conv1/Conv_output_0', unit: 12, backend: 'wasm' },
+  { panel: 'circuits', model: 'https://huggingface.co/x/y/resolve/main/model.onnx?download=true', layer: 'relu', unit: 0, backend: 'webgpu' },
+  { panel: 'agent', model: 'models/other.onnx', layer: 'a&b=c#d%e?f/g h+i', unit: null, backend: 'auto' },
+  { panel: 'upscale', model: '//cdn.example.org/m.onnx', layer: 'слой🧠层', unit: 2147483647, backend: 'auto' },
+  { panel: 'model', model: null, layer: 'x'.repeat(2048), unit: Number.MAX_SAFE_INTEGER, backend: 'wasm' },
+  { panel: 'model', model: 'http://localhost:5173/' + 'é'.repeat(2000), layer: '🧠'.repeat(1024), unit: 3, backend: 'webgpu' },
+];
+
+describe('URL codec', () => {
+  it('decodes an empty or missing hash to the defaults without problems', () => {
+    for (const h of ['', '#', '#/', undefined, null, 42]) {
+      expect(decodeHash(h)).toEqual({ state: DEFAULT_URL_STATE, problems: [] });
+    }
+  });
+
+  it('round-trips hand-written valid states', () => {
+    for (const s of VALID_STATES) {
+      expect(isValidUrlState(s)).toBe(true);
+      const hash = encodeHash(s);
+      expect(hash.startsWith(`#/${s.panel}?v=1`)).toBe(true);
+      expect(decodeHash(hash)).toEqual({ state: s, problems: [] });
+    }
+  });
+
+  it('round-trips random valid states', () => {
+    const rand = mulberry32(7);
+    const { int, pick, chance } = picker(rand);
+    const alphabet = ['a', 'Z', '0', '.', '/', ':', '&', '=', '#', '?', '%', '+', ' ', 'é', '层', '🧠', '_', '-', "'", '"', '<', '>'];
+    const text = (n: number) => Array.from({ length: n }, () => pick(alphabet)).join('');
+    for (let i = 0; i < 500; i++) {
+      const layer = chance(0.3) ? null : text(1 + int(40));
+      const s: UrlState = {
+        panel: pick(PANELS),
+        model: chance(0.3) ? null : pick(['placeholder-fmnist', `https://h.example/${text(int(30))}`, `rel/${text(int(20))}.onnx`]),
+        layer,
+        unit: layer !== null && chance(0.6) ? int(100000) : null,
+        backend: pick(BACKEND_PREFERENCES),
+      };
+      if (s.model !== null && s.model.trim() !== s.model) s.model = s.model.trim() || null;
+      expect(isValidUrlState(s), JSON.stringify(s)).toBe(true);
+      expect(decodeHash(encodeHash(s))).toEqual({ state: s, problems: [] });
+    }
+  });
+
+  it('ignores unknown keys silently', () => {
+    const r = decodeHash('#/circuits?v=1&foo=bar&unit2=x&layer=l&zzz');
+    expect(r.problems).toEqual([]);
+    expect(r.state).toEqual({ ...DEFAULT_URL_STATE, panel: 'circuits', layer: 'l' });
+  });
+
+  it('accepts links without a version (older links)', () => {
+    expect(decodeHash('#/model?layer=conv1&unit=4').state).toMatchObject({ layer: 'conv1', unit: 4 });
+  });
+
+  const hostile: Array<[string, RegExp, Partial<UrlState>?]> = [
+    ['#/model?v=1&layer=l&unit=-1', /unit “-1”/],
+    ['#/model?v=1&layer=l&unit=1.5', /unit “1.5”/],
+    ['#/model?v=1&layer=l&unit=1e3', /unit/],
+    ['#/model?v=1&layer=l&unit=99999999999999999999', /unit/],
+    ['#/model?v=1&unit=3', /without a layer/],
+    ['#/nope?v=1', /unknown panel “nope”/],
+    ['#/model?v=2&layer=l', /version “2”/],
+    ['#/model?v=1&backend=cuda', /unknown backend “cuda”/],
+    ['#/model?v=1&model=javascript:alert(1)', /“javascript:” addresses are not allowed/],
+    ['#/model?v=1&model=JavaScript%3Aalert(1)', /not allowed/],
+    ['#/model?v=1&model=java%0Ascript%3Aalert(1)', /control characters/],
+    ['#/model?v=1&model=data%3Atext%2Fhtml%2C%3Cscript%3E', /“data:”/],
+    ['#/model?v=1&model=file%3A%2F%2F%2Fetc%2Fpasswd', /“file:”/],
+    ['#/model?v=1&model=%20http%3A%2F%2Fx', /spaces/],
+    ['#/model?v=1&layer=%E0%A4%A', /broken %-encoding/],
+    ['#/model?v=1&layer=%', /broken %-encoding/],
+    ['#/model?v=1&layer=%ED%A0%80', /broken %-encoding/],
+    ['#/model?v=1&layer=a%00b', /control characters/],
+    [`#/model?v=1&layer=${'x'.repeat(2049)}`, /longer than 2048/],
+    [`#/model?v=1&model=${'x'.repeat(2049)}`, /longer than 2048/],
+    [`#/model?v=1&layer=${'x'.repeat(70000)}`, /longer than/],
+    ['#/%zz', /unknown panel/],
+    ['#/model?%zz=1', /broken %-encoding/],
+  ];
+  for (const [hash, problem] of hostile) {
+    it(`falls back with a problem for ${hash.slice(0, 60)}`, () => {
+      const r = decodeHash(hash);
+      expect(r.problems.join(' | ')).toMatch(problem);
+      expect(isValidUrlState(r.state)).toBe(true);
+      // Problem strings stay short even for huge values.
+      for (const p of r.problems) expect(p.length).toBeLessThan(300);
+    });
+  }
+
+  it('keeps the valid parts of a partly broken link', () => {
+    const r = decodeHash('#/exemplars?v=1&layer=conv1&unit=-2&backend=wasm&model=javascript%3Ax');
+    expect(r.state).toEqual({ ...DEFAULT_URL_STATE, panel: 'exemplars', layer: 'conv1', backend: 'wasm' });
+    expect(r.problems).toHaveLength(2);
+  });
+
+  it('FUZZ: 5000 random and hostile hashes never throw, always give a valid state, and re-encode stably', () => {
+    const rand = mulberry32(0xc0ffee);
+    const { int, pick, chance } = picker(rand);
+    const keys = ['v', 'model', 'layer', 'unit', 'backend', 'junk', '', '%', '%zz', 'mo%64el', 'v%3D1', '&', '=', 'UNIT', '🧠'];
+    const values = [
+      '1', '2', '0', '-1', '1.5', '+3', ' 3', '0x10', '1e2', '99999999999999999999', 'NaN',
+      'auto', 'wasm', 'webgpu', 'WASM', 'cuda',
+      'placeholder-fmnist', 'https://x.org/m.onnx', 'http://127.0.0.1:8080/a b.onnx', '//evil/x.onnx', 'models/a.onnx',
+      'javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'javascript%3Aalert(1)', 'java%0Ascript:alert(1)', 'java\tscript:x',
+      ' javascript:x', 'data:text/html,<script>', 'vbscript:x', 'blob:http://x/1', 'file:///etc/passwd',
+      '%', '%%', '%2', '%zz', '%E0%A4%A', '%ED%A0%80', '%C0%AF', '%F0%9F%A7%A0', '%00', '%0A', '%7F', '%C2%85',
+      '层', '🧠', '\uD800', '\uDC00x', 'a\u0000b', '\u202Eevil', 'é', '<img src=x onerror=alert(1)>', "'\"",
+      '#', '?', '&', '=', '/', '\\', '\\\\evil\\x',
+    ];
+    const panels = [...PANELS, '', 'nope', '%', '%zz', 'model/', 'MODEL', '../../etc', '🧠', 'agent%2F', 'javascript:x'];
+    const junkChars = ['%', '&', '=', '?', '#', '/', 'a', '1', '-', '🧠', '\uD800', ' ', '+', '\u0000', 'é'];
+    const randomValue = (): string => {
+      const r = rand();
+      if (r < 0.6) return pick(values);
+      if (r < 0.75) return Array.from({ length: int(12) }, () => pick(junkChars)).join('');
+      if (r < 0.85) return pick(values) + pick(values);
+      if (r < 0.95) return encodeURIComponent(pick(values).replace(/[\uD800-\uDFFF]/g, 'x'));
+      return pick(['x', '%41', '🧠', '%']).repeat(int(2) ? 700 + int(2000) : 20000 + int(60000));
+    };
+    let withProblems = 0;
+    for (let i = 0; i < 5000; i++) {
+      let hash = pick(['#', '', '#/', '##', '#//', '#?']) + pick(panels);
+      if (chance(0.9)) {
+        const pairs = Array.from({ length: int(8) }, () => {
+          const key = pick(keys);
+          return chance(0.1) ? key : `${key}=${randomValue()}`;
+        });
+        hash += pick(['?', '?', '??', '&', '/?']) + pairs.join(pick(['&', '&', '&&', ';']));
+      }
+      if (chance(0.05)) hash = Array.from({ length: int(200) }, () => pick(junkChars)).join('');
+
+      let result: ReturnType<typeof decodeHash>;
+      expect(() => (result = decodeHash(hash)), hash.slice(0, 200)).not.toThrow();
+      const { state, problems } = result!;
+      if (problems.length) withProblems++;
+      expect(isValidUrlState(state), JSON.stringify(state).slice(0, 300)).toBe(true);
+      expect(state.model === null || !/^\s*[a-z]*script:/i.test(state.model)).toBe(true);
+      let again: string;
+      expect(() => (again = encodeHash(state))).not.toThrow();
+      expect(decodeHash(again!)).toEqual({ state, problems: [] });
+    }
+    // The generator really exercises the fallbacks.
+    expect(withProblems).toBeGreaterThan(1000);
+  });
+});
