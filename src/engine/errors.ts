@@ -27,7 +27,7 @@ export function asLabError(err: unknown, fallback: LabErrorCode = 'internal'): L
 /** Classifies an onnxruntime session-creation failure. */
 export function sessionError(err: unknown): LabError {
   const message = err instanceof Error ? err.message : String(err);
-  if (/implementation for|not (yet )?supported|unsupported|unrecognized|no schema/i.test(message)) {
+  if (/implementation for|not (yet )?supported|unsupported|unrecognized|no schema|not a registered/i.test(message)) {
     return new LabError('unsupported-op', `onnxruntime cannot run this model: ${message}`);
   }
   return new LabError('bad-model', `onnxruntime rejected the model: ${message}`);
