@@ -50,6 +50,11 @@ export class EngineHandlers {
           session: { prefer: this.prefer, threads: this.threads },
           onProgress: (stage, message) => progress({ stage, fraction: null, message }),
         });
+        if (signal.aborted) {
+          // Cancelled while opening: the model in use stays.
+          await next.release();
+          throw new LabError('cancelled', 'Cancelled');
+        }
         // The previous model is released only once the new one is usable: a failed load keeps it.
         const previous = this.model;
         this.model = next;
