@@ -28,11 +28,11 @@ self.onmessage = async (ev: MessageEvent<BenchJob>) => {
   try {
     const bytes = new Uint8Array(await (await fetch(job.modelUrl)).arrayBuffer());
     const runtime = webRuntime();
-    const { model, summary } = await inspectModel(runtime, bytes, job.modelUrl);
+    const options = { prefer: [job.backend], threads: job.threads };
+    const { model, summary } = await inspectModel(runtime, bytes, job.modelUrl, { session: options });
     const [H, W] = summary.preprocess.size;
     const input = { dims: [1, 3, H, W], data: new Float32Array(3 * H * W).map((_, i) => Math.sin(i * 0.001)) };
     const feeds = { [summary.imageInput.name]: input };
-    const options = { prefer: [job.backend], threads: job.threads };
     const plainSession = await runtime.createSession(bytes, options);
     const plain = await time(() => plainSession.run(feeds), job.budgetMs);
     await plainSession.release();

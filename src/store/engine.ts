@@ -33,10 +33,15 @@ export function hasEngine(): boolean {
   return client !== null;
 }
 
-/** Sends `configure` when the backend list differs from what the worker last received. */
+/**
+ * Sends `configure` when the backend list differs from what the worker last received. A worker
+ * that was configured before is replaced by a fresh one: onnxruntime-web fixes its build and
+ * thread count at first use, so another backend needs another worker (the model is reloaded).
+ */
 export async function ensureConfigured(prefer: BackendName[]): Promise<void> {
   const key = prefer.join(',');
   if (key === configuredKey) return;
+  if (configuredKey !== null) setEngine(null);
   await getEngine().request({ kind: 'configure', prefer });
   configuredKey = key;
 }

@@ -40,6 +40,7 @@ export class EngineHandlers {
       case 'configure':
         this.prefer = request.prefer;
         this.threads = request.threads;
+        this.runtime.configure?.({ prefer: request.prefer, threads: request.threads });
         return { kind: 'configure', ok: true };
       case 'loadModel': {
         if (request.bytes.byteLength > MAX_MODEL_BYTES) {

@@ -10,7 +10,7 @@ import { exposeTensors } from '../onnx/probes';
 import { findImageInput, ioInfo, opHistogram, parameterCount } from '../onnx/summary';
 import { encodeModel } from '../onnx/model';
 import { preprocessFor } from '../data/preprocess';
-import type { Runtime } from '../runtime/types';
+import type { Runtime, SessionOptions } from '../runtime/types';
 import type { Layer, ModelSummary, Preprocess } from '../types';
 import { sha256Hex } from './hash';
 
@@ -22,6 +22,8 @@ const NOT_LAYERS = new Set([
 
 export interface InspectOptions {
   preprocess?: Partial<Omit<Preprocess, 'source'>>;
+  /** Session options of the model's real sessions; the dry run shares their threads. */
+  session?: SessionOptions;
   signal?: AbortSignal;
   onProgress?: (stage: string, message: string) => void;
 }
@@ -54,7 +56,7 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
     );
   }
   options.onProgress?.('dry-run', 'Finding layers with a dry run');
-  const layers = await dryRunLayers(runtime, model, preprocess, options.signal);
+  const layers = await dryRunLayers(runtime, model, preprocess, options);
   let labels: string[] | null = null;
   try {
     const parsed: unknown = JSON.parse(meta['lab.labels'] ?? 'null');
@@ -80,14 +82,15 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
   return { model, summary };
 }
 
-async function dryRunLayers(runtime: Runtime, model: Model, p: Preprocess, signal?: AbortSignal): Promise<Layer[]> {
+async function dryRunLayers(runtime: Runtime, model: Model, p: Preprocess, { signal, session: sessionOptions }: InspectOptions): Promise<Layer[]> {
   const candidates = model.graph.node.flatMap((node) =>
     NOT_LAYERS.has(node.opType) ? [] : node.output.filter(Boolean).map((tensor) => ({ node, tensor })),
   );
   const probe = exposeTensors(model, candidates.map((c) => c.tensor));
   let session;
   try {
-    session = await runtime.createSession(encodeModel(probe), { prefer: ['wasm', 'cpu'] });
+    // On the CPU: the dry run fetches every tensor once, which GPU backends gain nothing from.
+    session = await runtime.createSession(encodeModel(probe), { ...sessionOptions, prefer: ['wasm', 'cpu'] });
   } catch (err) {
     throw sessionError(err);
   }

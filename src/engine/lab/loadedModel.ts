@@ -34,7 +34,7 @@ export class LoadedModel {
     runtime: Runtime,
     bytes: Uint8Array,
     name: string,
-    options: InspectOptions & { session?: SessionOptions } = {},
+    options: InspectOptions = {},
   ): Promise<LoadedModel> {
     const { model, summary } = await inspectModel(runtime, bytes, name, options);
     options.onProgress?.('session', 'Creating the inference session');

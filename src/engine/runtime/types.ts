@@ -39,4 +39,9 @@ export interface SessionOptions {
 
 export interface Runtime {
   createSession(model: Uint8Array, options?: SessionOptions): Promise<Session>;
+  /**
+   * The backends and threads this runtime will be asked for, told before the first session:
+   * onnxruntime-web fixes its build and thread count at first use.
+   */
+  configure?(options: SessionOptions): void;
 }

@@ -1,28 +1,48 @@
 /**
  * The browser runtime: onnxruntime-web inside the engine worker. WebGPU first when asked for,
  * WASM on any failure (the reason is kept and shown), threads when the page is cross-origin
- * isolated. The WASM binary is served from this build (Vite `?url`), never from a CDN.
+ * isolated. Two builds of onnxruntime-web exist: the WebGPU one (asyncify WASM, which also runs
+ * the WASM backend) and the plain WASM one (smaller, no asyncify overhead). A worker loads only
+ * the build its first session needs; binaries are served from this build (Vite `?url`).
  */
-import * as ort from 'onnxruntime-web/webgpu';
-import wasmMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import wasmBinary from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import type * as Ort from 'onnxruntime-web';
 import { QueuedSession, type OrtTensorCtor } from './session';
 import type { BackendName, Runtime, Session, SessionOptions } from './types';
 
-let configuredThreads: number | null = null;
+type OrtModule = typeof Ort;
+export type OrtBuild = 'webgpu' | 'wasm';
 
-/** Threads are fixed at onnxruntime-web's first initialisation; later sessions share them. */
-function configureWasm(requested: number | undefined): number {
-  if (configuredThreads !== null) return configuredThreads;
+let loaded: { build: OrtBuild; ort: OrtModule; threads: number } | null = null;
+
+/** Loads one onnxruntime-web build and fixes its thread count (onnxruntime allows one init). */
+async function loadOrt(build: OrtBuild, requestedThreads: number | undefined) {
+  if (loaded) return loaded;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-  const threads = isolated ? Math.max(1, Math.min(requested ?? cores, cores, 8)) : 1;
-  ort.env.wasm.wasmPaths = { mjs: wasmMjs, wasm: wasmBinary };
+  const threads = isolated ? Math.max(1, Math.min(requestedThreads ?? cores, cores, 8)) : 1;
+  let ort: OrtModule;
+  if (build === 'webgpu') {
+    const [mod, mjs, wasm] = await Promise.all([
+      import('onnxruntime-web/webgpu'),
+      import('onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url'),
+      import('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url'),
+    ]);
+    ort = mod as unknown as OrtModule;
+    ort.env.wasm.wasmPaths = { mjs: mjs.default, wasm: wasm.default };
+  } else {
+    const [mod, mjs, wasm] = await Promise.all([
+      import('onnxruntime-web/wasm'),
+      import('onnxruntime-web/ort-wasm-simd-threaded.mjs?url'),
+      import('onnxruntime-web/ort-wasm-simd-threaded.wasm?url'),
+    ]);
+    ort = mod as unknown as OrtModule;
+    ort.env.wasm.wasmPaths = { mjs: mjs.default, wasm: wasm.default };
+  }
   ort.env.wasm.numThreads = threads;
   ort.env.wasm.proxy = false; // we already are in a worker
   ort.env.logLevel = 'error';
-  configuredThreads = threads;
-  return threads;
+  loaded = { build, ort, threads };
+  return loaded;
 }
 
 async function webgpuUnavailable(): Promise<string | null> {
@@ -37,14 +57,25 @@ async function webgpuUnavailable(): Promise<string | null> {
 }
 
 export function webRuntime(): Runtime {
+  let intent: SessionOptions | null = null;
   return {
+    configure(options: SessionOptions) {
+      intent = options;
+    },
     async createSession(model: Uint8Array, options: SessionOptions = {}): Promise<Session> {
-      const threads = configureWasm(options.threads);
       const prefer: BackendName[] = options.prefer?.length ? options.prefer : ['webgpu', 'wasm'];
       const reasons: string[] = [];
+      let gpuProblem: string | null = null;
+      if (prefer.includes('webgpu')) {
+        gpuProblem = await webgpuUnavailable();
+      }
+      // The WebGPU build is needed only when WebGPU will really be tried, by this session or,
+      // as configured, by later ones (a CPU-only dry run comes before the real session).
+      const wantsGpu = (intent?.prefer ?? prefer).includes('webgpu') && !(await webgpuUnavailable());
+      const { ort, threads, build } = await loadOrt(wantsGpu ? 'webgpu' : 'wasm', intent?.threads ?? options.threads);
       for (const backend of prefer) {
         if (backend === 'webgpu') {
-          const why = await webgpuUnavailable();
+          const why = gpuProblem ?? (build === 'webgpu' ? null : 'the WASM-only build of onnxruntime is loaded in this worker');
           if (why) {
             reasons.push(`WebGPU: ${why}`);
             continue;
