@@ -54,6 +54,7 @@ function hasTorch() {
 function ensureTestTools() {
   if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium', 'fonts-dejavu-core'], 'end-to-end tests drive Debian chromium');
   if (!hasTorch()) aptInstall(['python3-torch', 'python3-torchvision', 'python3-onnx'], 'test fixtures are exported from torchvision');
+  if (!existsSync('/usr/share/datasets/fashion-mnist')) aptInstall(['dataset-fashion-mnist'], 'the scene world is built from Fashion-MNIST');
 }
 
 const bin = (name) => join('node_modules', '.bin', name);

@@ -6,6 +6,8 @@ import { EngineClient, EngineError } from '../worker/client';
 import type { BackendName } from '../engine/runtime/types';
 
 let client: EngineClient | null = null;
+/** How a fresh engine is made: a module worker in the app; tests may swap in another factory. */
+let factory: () => EngineClient = () => EngineClient.spawn();
 /** The backend list last sent with `configure` (as a key), or null when not configured yet. */
 let configuredKey: string | null = null;
 
@@ -13,7 +15,7 @@ let configuredKey: string | null = null;
 export function getEngine(): EngineClient {
   if (!client) {
     try {
-      client = EngineClient.spawn();
+      client = factory();
     } catch (err) {
       throw new EngineError('internal', `Could not start the engine worker: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -26,6 +28,11 @@ export function setEngine(next: EngineClient | null): void {
   if (client && client !== next) client.terminate();
   client = next;
   configuredKey = null;
+}
+
+/** Replaces how fresh engines are made (tests), or restores the worker factory with null. */
+export function setEngineFactory(next: (() => EngineClient) | null): void {
+  factory = next ?? (() => EngineClient.spawn());
 }
 
 /** True once an engine exists (so a test can assert that none was ever spawned). */

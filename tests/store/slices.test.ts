@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useLab } from '../../src/store';
 import { MAX_NOTICES } from '../../src/store/noticeSlice';
-import { hasEngine, setEngine } from '../../src/store/engine';
+import { hasEngine, setEngine, setEngineFactory } from '../../src/store/engine';
 import { MAX_MODEL_BYTES } from '../../src/worker/protocol';
 import { fakeEngine, fakeFile, summaryNamed } from './fakeEngine';
 
@@ -168,18 +168,27 @@ describe('model loading', () => {
     expect(useLab.getState().notices[0].title).toMatch(/no layer “conv1”/);
   });
 
-  it('backend preference change reconfigures and reloads the current model', async () => {
-    const { client, requests } = fakeEngine((req) =>
-      req.kind === 'loadModel'
-        ? { kind: 'loadModel', summary: summaryNamed(req.name), backend: { name: 'webgpu', threads: 1, fallbackReason: null } }
-        : { kind: 'configure', ok: true },
-    );
-    setEngine(client);
-    await useLab.getState().loadFile(fakeFile('m.onnx', 4));
-    await useLab.getState().setBackendPreference('webgpu');
-    expect(requests.map((r) => r.kind)).toEqual(['configure', 'loadModel', 'configure', 'loadModel']);
-    expect(requests[2]).toMatchObject({ prefer: ['webgpu', 'wasm'] });
-    expect(useLab.getState().backend?.name).toBe('webgpu');
+  it('backend preference change starts a fresh engine, configures it and reloads the current model', async () => {
+    const engines: Array<ReturnType<typeof fakeEngine>> = [];
+    setEngineFactory(() => {
+      const engine = fakeEngine((req) =>
+        req.kind === 'loadModel'
+          ? { kind: 'loadModel', summary: summaryNamed(req.name), backend: { name: 'webgpu', threads: 1, fallbackReason: null } }
+          : { kind: 'configure', ok: true },
+      );
+      engines.push(engine);
+      return engine.client;
+    });
+    try {
+      await useLab.getState().loadFile(fakeFile('m.onnx', 4));
+      await useLab.getState().setBackendPreference('webgpu');
+      // onnxruntime-web fixes its build at first use, so the second backend gets its own worker.
+      expect(engines.map((e) => e.requests.map((r) => r.kind))).toEqual([['configure', 'loadModel'], ['configure', 'loadModel']]);
+      expect(engines[1].requests[0]).toMatchObject({ prefer: ['webgpu', 'wasm'] });
+      expect(useLab.getState().backend?.name).toBe('webgpu');
+    } finally {
+      setEngineFactory(null);
+    }
   });
 
   it('predictImage asks for a model first, then reports the engine result', async () => {
