@@ -119,11 +119,13 @@ async function main(argv: string[]): Promise<number> {
   throw new Error(`Unknown command "${command}".\n${USAGE}`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const e = asLabError(err);
-    console.error(`lab: ${e.code === 'internal' ? '' : `[${e.code}] `}${e.message}`);
-    process.exit(e.code === 'internal' ? 2 : 1);
-  },
-);
+/** Exits once stdout has drained: process.exit() alone truncates large output written to a pipe. */
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (err: unknown) => {
+  const e = asLabError(err);
+  console.error(`lab: ${e.code === 'internal' ? '' : `[${e.code}] `}${e.message}`);
+  exitAfterFlush(e.code === 'internal' ? 2 : 1);
+});
