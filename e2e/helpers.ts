@@ -7,13 +7,18 @@ export async function openLab(page: Page, hash = ''): Promise<void> {
   await expect(page.getByTestId('model-status')).toHaveText(/ready/i, { timeout: 90_000 });
 }
 
-/** The logits of the last prediction, read from the store (exposed as window.__lab). */
+interface LabWindow {
+  __lab: { getState(): { prediction: { logits: number[] } | null; running: boolean } };
+}
+
+/** The logits of the finished prediction, read from the store (exposed as window.__lab). */
 export async function lastLogits(page: Page): Promise<number[]> {
   await expect(page.getByTestId('prediction-top')).toBeVisible();
-  return page.evaluate(() => {
-    const lab = (window as unknown as { __lab: { getState(): { prediction: { logits: number[] } | null } } }).__lab;
-    return lab.getState().prediction?.logits ?? [];
+  const handle = await page.waitForFunction(() => {
+    const s = (window as unknown as LabWindow).__lab.getState();
+    return s.prediction && !s.running ? s.prediction.logits : null;
   });
+  return (await handle.jsonValue()) as number[];
 }
 
 export function maxRelDiff(a: number[], b: number[]): number {

@@ -33,7 +33,8 @@ export const createPredictSlice: SliceCreator<PredictSlice> = (set, get) => ({
     if (previous?.kind === 'upload' && previous.url !== (input?.url ?? null) && previous.url.startsWith('blob:')) {
       URL.revokeObjectURL(previous.url);
     }
-    set({ predictInput: input });
+    // A prediction belongs to its input: a new input clears it until its own result arrives.
+    set({ predictInput: input, prediction: null });
   },
   predictImage: async (raw, label) => {
     const { summary, pushNotice } = get();
