@@ -30,3 +30,6 @@ export function maxRelDiff(a: number[], b: number[]): number {
   });
   return diff / (scale || 1);
 }
+
+/** The name of the built-in model the lab opens on (as the summary shows it). */
+export const DEFAULT_MODEL = /placeholder-fmnist/i;

@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, ftruncateSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { openLab } from './helpers';
+import { DEFAULT_MODEL, openLab } from './helpers';
 
 let dir = '';
 test.beforeAll(() => {
@@ -28,14 +28,24 @@ test('a random-bytes .onnx is refused with a notice; the built-in model stays', 
   const notice = page.getByTestId('notice').filter({ hasText: /ONNX|model/i }).last();
   await expect(notice).toHaveAttribute('data-level', 'error');
   await expect(notice).toContainText(/not a readable ONNX model|truncated|not an .onnx/i);
-  await expectStillUsable(page, /placeholder/i);
+  await expectStillUsable(page, DEFAULT_MODEL);
+});
+
+test('a model without an image input is refused, naming its inputs', async ({ page }) => {
+  await openLab(page);
+  // Made by the Vitest global setup (tests/fixtures/make_torchvision.py), which npm test runs first.
+  await page.getByTestId('model-file-input').setInputFiles('tests/.fixtures/no_image_input.onnx');
+  const notice = page.getByTestId('notice').last();
+  await expect(notice).toContainText(/no image input/i);
+  await expect(notice).toContainText(/float\[/);
+  await expectStillUsable(page, DEFAULT_MODEL);
 });
 
 test('a 300 MB file is refused before it is read', async ({ page }) => {
   await openLab(page);
   await page.getByTestId('model-file-input').setInputFiles(join(dir, 'huge.onnx'));
   await expect(page.getByTestId('notice').last()).toContainText(/300 MB|too large|limit/i);
-  await expectStillUsable(page, /placeholder/i);
+  await expectStillUsable(page, DEFAULT_MODEL);
 });
 
 test('an unreachable URL and a non-model URL give clear notices', async ({ page }) => {
@@ -46,7 +56,7 @@ test('an unreachable URL and a non-model URL give clear notices', async ({ page 
   await page.getByTestId('model-url-input').fill('index.html');
   await page.getByTestId('model-url-load').click();
   await expect(page.getByTestId('notice').last()).toContainText(/HTML|not an ONNX|not a readable/i);
-  await expectStillUsable(page, /placeholder/i);
+  await expectStillUsable(page, DEFAULT_MODEL);
 });
 
 test('a hostile link falls back to defaults with a visible notice', async ({ page }) => {
