@@ -15,12 +15,17 @@ import { MAX_MODEL_BYTES } from '../worker/protocol';
 import { numberList, parseArgs, type Parsed } from './args';
 import { decodeImageFile } from './decode';
 import { formatInspect, formatRun, inspectJson, runJson, type RunRecord } from './format';
+import { exemplarsJson, formatExemplars } from './exemplarsFormat';
+import { indexDataset } from '../engine/exemplars/indexer';
+import { diskSource } from './sources';
 
 const USAGE = `usage:
   lab inspect MODEL.onnx [--json]
-  lab run MODEL.onnx IMAGE... [--layers L1,L2|all] [--size H,W] [--mean r,g,b] [--std r,g,b] [--batch N] [--json]`;
+  lab run MODEL.onnx IMAGE... [--layers L1,L2|all] [--size H,W] [--mean r,g,b] [--std r,g,b] [--batch N] [--json]
+  lab exemplars MODEL.onnx DATASET --layer L [--units 0,5,7] [--k 15] [--batch N] [--json]
+      DATASET: a folder of images, or a shard index (NAME.json beside NAME.u8, from npm run data)`;
 
-const VALUED = new Set(['layers', 'size', 'mean', 'std', 'batch', 'threads']);
+const VALUED = new Set(['layers', 'layer', 'units', 'k', 'size', 'mean', 'std', 'batch', 'threads']);
 
 function preprocessOverride(args: Parsed): Partial<Omit<Preprocess, 'source'>> {
   const out: Partial<Omit<Preprocess, 'source'>> = {};
@@ -55,6 +60,20 @@ async function openModel(path: string, args: Parsed): Promise<LoadedModel> {
     preprocess: preprocessOverride(args),
     session: { threads: typeof threads === 'string' ? Number(threads) : undefined },
   });
+}
+
+function integerOption(args: Parsed, name: string, fallback: number, min: number, max: number): number {
+  const v = args.options.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} takes a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function parseUnit(text: string, channels: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n >= channels) throw new LabError('bad-request', `Unit "${text}" is not in 0..${channels - 1}.`);
+  return n;
 }
 
 /** Resolves --layers names (tensor names or friendly labels, or "all") against the summary. */
@@ -111,6 +130,35 @@ async function main(argv: string[]): Promise<number> {
         });
       }
       console.log(json ? JSON.stringify(runJson(model.summary, records), null, 2) : formatRun(model.summary, records));
+    } finally {
+      await model.release();
+    }
+    return 0;
+  }
+  if (command === 'exemplars') {
+    const [modelPath, datasetPath] = args.positionals;
+    const layerName = args.options.get('layer');
+    if (!modelPath || !datasetPath || typeof layerName !== 'string') throw new Error('lab exemplars takes MODEL.onnx DATASET --layer L');
+    const source = diskSource(datasetPath);
+    const model = await openModel(modelPath, args);
+    try {
+      const [layer] = resolveLayers(model.summary, layerName);
+      const k = integerOption(args, 'k', 15, 1, 1000);
+      const unitsOpt = args.options.get('units');
+      const units = typeof unitsOpt === 'string' ? unitsOpt.split(',').map((u) => parseUnit(u, layer.channels)) : null;
+      const started = performance.now();
+      const result = await indexDataset(model, source, {
+        layers: [layer.tensor],
+        k,
+        batch: integerOption(args, 'batch', 32, 1, 4096),
+        onProgress: (p) => {
+          if (!json && process.stderr.isTTY) process.stderr.write(`\r${p.done}/${p.total} images, ${p.imagesPerSecond.toFixed(0)}/s`);
+        },
+      });
+      if (!json && process.stderr.isTTY) process.stderr.write('\n');
+      const seconds = (performance.now() - started) / 1000;
+      const doc = exemplarsJson(model.summary, source, layer, result, units, seconds);
+      console.log(json ? JSON.stringify(doc, null, 2) : formatExemplars(doc));
     } finally {
       await model.release();
     }

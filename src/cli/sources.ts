@@ -1,0 +1,75 @@
+/** Datasets on disk as ImageSources for the CLI: an image folder, or a shard (.json + .u8). */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { parseShard, shardImage } from '../engine/data/shards';
+import { LabError } from '../engine/errors';
+import type { ImageSource } from '../engine/exemplars/indexer';
+import { decodeImageFile } from './decode';
+
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
+
+export interface DiskSource extends ImageSource {
+  /** A name per image (file name, or "#i class" for shards). */
+  names: string[];
+  /** Labels per image when the dataset has them. */
+  labels: Array<string | null>;
+  /** Decode failures: file → reason. */
+  failures: Map<string, string>;
+}
+
+export function folderSource(dir: string): DiskSource {
+  const files = readdirSync(dir)
+    .filter((f) => IMAGE_EXT.has(extname(f).toLowerCase()))
+    .sort();
+  if (files.length === 0) throw new LabError('bad-request', `${dir} holds no .png or .jpg images.`);
+  const failures = new Map<string, string>();
+  return {
+    id: `folder:${dir}`,
+    count: files.length,
+    names: files,
+    labels: files.map(() => null),
+    failures,
+    async load(start, end) {
+      return files.slice(start, end).map((f) => {
+        try {
+          return decodeImageFile(join(dir, f));
+        } catch (err) {
+          failures.set(f, err instanceof Error ? err.message : String(err));
+          return null;
+        }
+      });
+    },
+  };
+}
+
+/** A shard written by `npm run data`: NAME.json beside NAME.u8. */
+export function shardSource(jsonPath: string): DiskSource {
+  const pixelsPath = jsonPath.replace(/\.json$/, '.u8');
+  const shard = parseShard(readFileSync(jsonPath, 'utf8'), new Uint8Array(readFileSync(pixelsPath)));
+  const { index } = shard;
+  const labels = index.attributes.map((a) => (a as { class?: string }).class ?? null);
+  return {
+    id: `shard:${index.name}:${index.seed}`,
+    count: index.count,
+    names: labels.map((l, i) => `#${i}${l ? ` ${l}` : ''}`),
+    labels,
+    failures: new Map(),
+    async load(start, end) {
+      const out = [];
+      for (let i = start; i < end; i++) out.push({ width: index.width, height: index.height, channels: 3 as const, data: shardImage(shard, i) });
+      return out;
+    },
+  };
+}
+
+export function diskSource(path: string): DiskSource {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    throw new LabError('bad-request', `No dataset at ${path}.`);
+  }
+  if (isDir) return folderSource(path);
+  if (path.endsWith('.json')) return shardSource(path);
+  throw new LabError('bad-request', `${path}: a dataset is a folder of images or a shard index (.json beside its .u8).`);
+}
