@@ -1,7 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 
 // Cross-origin isolation enables SharedArrayBuffer, hence multi-threaded WASM in onnxruntime-web.
 const isolation = {
@@ -9,10 +9,33 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** The committed models (models/*.onnx) are served at /models/ in dev and copied into the build. */
-function builtinModels(): Plugin {
-  const dir = resolve(import.meta.dirname, "models");
-  const onnxFiles = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.onnx')) : []);
+/** A folder of committed files served at `/<url>/` in dev and copied to `dist/<url>/` at build. */
+interface StaticFolder {
+  /** Folder in the repository. */
+  dir: string;
+  /** Path under the page (and under dist/). */
+  url: string;
+  /** Which file names in the folder are published. */
+  files: (name: string) => boolean;
+}
+
+const CONTENT_TYPES: Record<string, string> = { '.json': 'application/json' };
+
+/**
+ * The built-in files: models/*.onnx at models/, and the scene generator's assets
+ * (assets/*.gz, assets/*.json) at assets/, both relative to the page. Files go out as they are
+ * (a .gz is served as bytes, never with Content-Encoding: the engine gunzips it itself).
+ */
+function builtinFiles(): Plugin {
+  const folders: StaticFolder[] = [
+    { dir: 'models', url: 'models', files: (f) => f.endsWith('.onnx') },
+    { dir: 'assets', url: 'assets', files: (f) => f.endsWith('.gz') || f.endsWith('.json') },
+  ];
+  const root = import.meta.dirname;
+  const listed = (folder: StaticFolder): string[] => {
+    const dir = resolve(root, folder.dir);
+    return existsSync(dir) ? readdirSync(dir).filter(folder.files) : [];
+  };
   let outDir = 'dist';
   return {
     name: 'lab-builtin-models',
@@ -20,22 +43,31 @@ function builtinModels(): Plugin {
       outDir = resolve(config.root, config.build.outDir);
     },
     configureServer(server) {
-      server.middlewares.use('/models', (req, res, next) => {
-        const file = decodeURIComponent((req.url ?? '').split('?')[0]).replace(/^\//, '');
-        if (!onnxFiles().includes(file)) return next();
-        res.setHeader('Content-Type', 'application/octet-stream');
-        createReadStream(join(dir, file)).pipe(res);
-      });
+      for (const folder of folders) {
+        server.middlewares.use(`/${folder.url}`, (req, res, next) => {
+          let file: string;
+          try {
+            file = decodeURIComponent((req.url ?? '').split('?')[0]).replace(/^\//, '');
+          } catch {
+            return next();
+          }
+          if (!listed(folder).includes(file)) return next();
+          res.setHeader('Content-Type', CONTENT_TYPES[extname(file)] ?? 'application/octet-stream');
+          createReadStream(join(resolve(root, folder.dir), file)).pipe(res);
+        });
+      }
     },
     closeBundle() {
-      mkdirSync(join(outDir, 'models'), { recursive: true });
-      for (const f of onnxFiles()) copyFileSync(join(dir, f), join(outDir, 'models', f));
+      for (const folder of folders) {
+        mkdirSync(join(outDir, folder.url), { recursive: true });
+        for (const f of listed(folder)) copyFileSync(join(resolve(root, folder.dir), f), join(outDir, folder.url, f));
+      }
     },
   };
 }
 
 export default defineConfig({
-  plugins: [react(), builtinModels()],
+  plugins: [react(), builtinFiles()],
   base: './',
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },

@@ -7,10 +7,12 @@ import { noticeFromError } from './errorNotice';
 
 export type PredictInput =
   | { kind: 'sample'; index: number; url: string; label: string }
-  | { kind: 'upload'; name: string; url: string };
+  | { kind: 'upload'; name: string; url: string }
+  /** Scene `index` of a built-in dataset, with its pixels (drawn on a canvas). */
+  | { kind: 'scene'; dataset: string; index: number; label: string; image: RawImage };
 
 export interface PredictSlice {
-  /** The image chosen for prediction (a built-in sample or an upload), for display. */
+  /** The image chosen for prediction (a built-in sample, an upload or a dataset scene), for display. */
   predictInput: PredictInput | null;
   /** Its true label, when known. */
   trueLabel: string | null;
@@ -30,7 +32,8 @@ export const createPredictSlice: SliceCreator<PredictSlice> = (set, get) => ({
   running: false,
   selectPredictInput: (input) => {
     const previous = get().predictInput;
-    if (previous?.kind === 'upload' && previous.url !== (input?.url ?? null) && previous.url.startsWith('blob:')) {
+    const nextUrl = input && input.kind !== 'scene' ? input.url : null;
+    if (previous?.kind === 'upload' && previous.url !== nextUrl && previous.url.startsWith('blob:')) {
       URL.revokeObjectURL(previous.url);
     }
     // A prediction belongs to its input: a new input clears it until its own result arrives.

@@ -4,7 +4,8 @@ import type { ModelSlice } from './modelSlice';
 import type { ViewSlice } from './viewSlice';
 import type { NoticeSlice } from './noticeSlice';
 import type { PredictSlice } from './predictSlice';
+import type { DatasetSlice } from './datasetSlice';
 
-export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice;
+export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice;
 
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

@@ -1,12 +1,15 @@
 /**
  * The URL codec: one versioned, typed mapping between the view and the location hash,
  *   #/<panel>?v=1&model=<builtin id or url>&layer=<tensor>&unit=<int>&backend=<auto|wasm|webgpu>
+ *              &dataset=<builtin dataset id>&dclass=<class>&dcolor=<colour>&dtexture=<texture>
+ *              &dbg=<background kind>&dpage=<page, from 1>
  * Values are encodeURIComponent'd. Unknown keys are ignored. Anything malformed or hostile falls
  * back to its default and is reported as a problem string; decoding never throws.
  */
 import { DEFAULT_PANEL, isPanel, type PanelId } from './panels';
 import { isBackendPreference, type BackendPreference } from './backendPreference';
 import { checkModelUrl, MAX_URL_CHARS } from './modelUrl';
+import { FILTER_KEYS, FILTER_VALUES, findDataset, BUILTIN_DATASETS, type DatasetFilter, type FilterKey } from '../engine/data/datasets';
 
 export const URL_VERSION = 1;
 /** Longest value accepted for any key. */
@@ -22,6 +25,12 @@ export interface UrlState {
   /** Only meaningful with a layer; always null when layer is null. */
   unit: number | null;
   backend: BackendPreference;
+  /** A built-in dataset id; null: not given (the default dataset). */
+  dataset: string | null;
+  /** Dataset filters; a missing key means "any". */
+  filter: DatasetFilter;
+  /** Page of the dataset gallery, from 0 (written 1-based as dpage). */
+  datasetPage: number;
 }
 
 export const DEFAULT_URL_STATE: Readonly<UrlState> = Object.freeze({
@@ -30,7 +39,21 @@ export const DEFAULT_URL_STATE: Readonly<UrlState> = Object.freeze({
   layer: null,
   unit: null,
   backend: 'auto',
+  dataset: null,
+  filter: Object.freeze({}),
+  datasetPage: 0,
 });
+
+/** The hash key of each dataset filter. */
+export const FILTER_URL_KEYS: Readonly<Record<FilterKey, string>> = { class: 'dclass', color: 'dcolor', texture: 'dtexture', background: 'dbg' };
+/** The largest page number a link may name (far beyond any built-in dataset). */
+export const MAX_DATASET_PAGE = 1_000_000;
+
+const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage'];
+
+function isFilterValue(key: FilterKey, value: unknown): boolean {
+  return typeof value === 'string' && (FILTER_VALUES[key] as readonly string[]).includes(value);
+}
 
 export interface DecodeResult {
   state: UrlState;
@@ -71,7 +94,7 @@ function modelProblem(value: string): string | null {
 }
 
 export function decodeHash(hash: unknown): DecodeResult {
-  const state: UrlState = { ...DEFAULT_URL_STATE };
+  const state: UrlState = { ...DEFAULT_URL_STATE, filter: {} };
   const problems: string[] = [];
   if (typeof hash !== 'string') return { state, problems };
   let text = hash.startsWith('#') ? hash.slice(1) : hash;
@@ -101,7 +124,7 @@ export function decodeHash(hash: unknown): DecodeResult {
       problems.push(`a part with broken %-encoding (${show(pair)}) was ignored`);
       continue;
     }
-    if (!['v', 'model', 'layer', 'unit', 'backend'].includes(key)) continue;
+    if (!KEYS.includes(key)) continue;
     const value = decodePart(eq < 0 ? '' : pair.slice(eq + 1));
     if (value === null) {
       problems.push(`${key} has broken %-encoding`);
@@ -144,6 +167,28 @@ export function decodeHash(hash: unknown): DecodeResult {
     else problems.push(`unknown backend ${show(backend)} (use auto, wasm or webgpu)`);
   }
 
+  const dataset = values.get('dataset');
+  if (dataset !== undefined && dataset !== '') {
+    if (findDataset(dataset)) state.dataset = dataset;
+    else problems.push(`unknown dataset ${show(dataset)} (use ${BUILTIN_DATASETS.map((d) => d.id).join(', ')})`);
+  }
+
+  const filter: Record<string, string> = {};
+  for (const key of FILTER_KEYS) {
+    const value = values.get(FILTER_URL_KEYS[key]);
+    if (value === undefined || value === '') continue;
+    if (isFilterValue(key, value)) filter[key] = value;
+    else problems.push(`unknown dataset ${key} ${show(value)} (use ${FILTER_VALUES[key].join(', ')})`);
+  }
+  state.filter = filter as DatasetFilter;
+
+  const page = values.get('dpage');
+  if (page !== undefined && page !== '') {
+    const n = /^\d+$/.test(page) ? Number(page) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > MAX_DATASET_PAGE) problems.push(`dataset page ${show(page)} is not a whole number from 1 to ${MAX_DATASET_PAGE}`);
+    else state.datasetPage = n - 1;
+  }
+
   return { state, problems };
 }
 
@@ -160,6 +205,12 @@ export function encodeHash(state: UrlState): string {
     if (state.unit !== null) out += `&unit=${state.unit}`;
   }
   if (state.backend !== DEFAULT_URL_STATE.backend) out += `&backend=${state.backend}`;
+  if (state.dataset !== null) out += `&dataset=${enc(state.dataset)}`;
+  for (const key of FILTER_KEYS) {
+    const value = state.filter[key];
+    if (value !== undefined) out += `&${FILTER_URL_KEYS[key]}=${enc(value)}`;
+  }
+  if (state.datasetPage > 0) out += `&dpage=${state.datasetPage + 1}`;
   return out;
 }
 
@@ -170,6 +221,18 @@ export function isValidUrlState(state: UrlState): boolean {
     isBackendPreference(state.backend) &&
     (state.model === null || (state.model !== '' && modelProblem(state.model) === null)) &&
     (state.layer === null || layerProblem(state.layer) === null) &&
-    (state.unit === null || (state.layer !== null && Number.isSafeInteger(state.unit) && state.unit >= 0))
+    (state.unit === null || (state.layer !== null && Number.isSafeInteger(state.unit) && state.unit >= 0)) &&
+    (state.dataset === null || findDataset(state.dataset) !== undefined) &&
+    isValidFilter(state.filter) &&
+    Number.isSafeInteger(state.datasetPage) &&
+    state.datasetPage >= 0 &&
+    state.datasetPage < MAX_DATASET_PAGE
+  );
+}
+
+function isValidFilter(filter: unknown): boolean {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) return false;
+  return Object.entries(filter).every(
+    ([key, value]) => value === undefined || ((FILTER_KEYS as readonly string[]).includes(key) && isFilterValue(key as FilterKey, value)),
   );
 }

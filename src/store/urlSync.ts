@@ -7,6 +7,8 @@ import type { LabState } from './types';
 import { decodeHash, encodeHash, type UrlState } from './url';
 import { DEFAULT_BUILTIN_ID, findBuiltin } from './builtins';
 import type { ModelSource } from './modelSource';
+import { DATASET_PAGE_SIZE } from './datasetSlice';
+import { DEFAULT_DATASET_ID } from '../engine/data/datasets';
 
 type Store = UseBoundStore<StoreApi<LabState>>;
 
@@ -33,6 +35,9 @@ export function urlStateOf(s: LabState): UrlState {
     layer: s.layer,
     unit: s.layer === null ? null : s.unit,
     backend: s.backendPreference,
+    dataset: s.datasetId,
+    filter: s.datasetFilter,
+    datasetPage: Math.floor(s.datasetOffset / DATASET_PAGE_SIZE),
   };
 }
 
@@ -52,20 +57,30 @@ async function apply(store: Store, state: UrlState, initial: boolean): Promise<v
   } else {
     s.applyView({ layer: state.layer, unit: state.unit });
   }
+  const datasetOffset = state.datasetPage * DATASET_PAGE_SIZE;
   if (initial) {
     s.applyView({ backendPreference: state.backend });
+    // The dataset view goes into the store (and so the link) at once; it opens after the model.
+    s.applyDatasetView({ datasetId: state.dataset ?? DEFAULT_DATASET_ID, datasetFilter: state.filter, datasetOffset });
     const model = state.model ?? DEFAULT_BUILTIN_ID;
     await loadModel(store, model);
     // A link whose model cannot be opened still gets a working lab: fall back to the built-in.
     if (store.getState().summary === null && model !== DEFAULT_BUILTIN_ID) {
       await store.getState().loadBuiltin(DEFAULT_BUILTIN_ID);
     }
+    const { datasetId, datasetFilter, datasetOffset: offset } = store.getState();
+    await store.getState().openDataset(datasetId ?? DEFAULT_DATASET_ID, { datasetFilter, datasetOffset: offset });
     return;
   }
   if (state.backend !== s.backendPreference) await s.setBackendPreference(state.backend);
   const current = modelKey(store.getState().pendingSource ?? store.getState().source);
   // No model in the hash keeps whatever is open (a local file cannot be in a link).
   if (state.model !== null && state.model !== current) await loadModel(store, state.model);
+  // Likewise no dataset in the hash keeps the one open.
+  const now = store.getState();
+  const dataset = state.dataset ?? now.datasetId ?? DEFAULT_DATASET_ID;
+  if (dataset !== now.datasetId) await now.openDataset(dataset, { datasetFilter: state.filter, datasetOffset });
+  else await now.setDatasetView({ datasetFilter: state.filter, datasetOffset });
 }
 
 function reportProblems(store: Store, problems: string[]): void {

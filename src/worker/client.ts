@@ -4,6 +4,9 @@
  */
 import type { EngineErrorCode, EngineRequest, EngineResponseBody, FromWorker, Progress, ToWorker } from './protocol';
 
+/** The message of the 'cancelled' error that requests in flight get when the worker is terminated. */
+export const ENGINE_STOPPED = 'Engine stopped';
+
 export class EngineError extends Error {
   constructor(readonly code: EngineErrorCode, message: string) {
     super(message);
@@ -77,7 +80,7 @@ export class EngineClient {
 
   terminate(): void {
     this.worker.terminate?.();
-    const err = new EngineError('cancelled', 'Engine stopped');
+    const err = new EngineError('cancelled', ENGINE_STOPPED);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }

@@ -8,6 +8,12 @@ import type { BackendName, Runtime } from '../engine/runtime/types';
 import type { TensorF32 } from '../engine/types';
 import { MAX_MODEL_BYTES, type EngineRequest, type EngineResponseBody, type Prediction, type Progress } from './protocol';
 import { LabError } from '../engine/errors';
+import { DatasetHost, type AssetReader } from './datasetHost';
+
+export interface HandlerOptions {
+  /** How dataset assets are read (default: fetch from the address a request gives). */
+  readAsset?: AssetReader;
+}
 
 export function softmax(logits: ArrayLike<number>): number[] {
   let max = -Infinity;
@@ -33,7 +39,14 @@ export class EngineHandlers {
   private prefer: BackendName[] = ['webgpu', 'wasm'];
   private threads: number | undefined;
 
-  constructor(private readonly runtime: Runtime) {}
+  private readonly datasets: DatasetHost;
+
+  constructor(
+    private readonly runtime: Runtime,
+    options: HandlerOptions = {},
+  ) {
+    this.datasets = new DatasetHost(options.readAsset);
+  }
 
   async handle(request: EngineRequest, signal: AbortSignal, progress: (p: Progress) => void): Promise<EngineResponseBody> {
     switch (request.kind) {
@@ -78,6 +91,15 @@ export class EngineHandlers {
         await this.model?.release();
         this.model = null;
         return { kind: 'releaseModel', ok: true };
+      case 'openDataset': {
+        const ds = await this.datasets.get(request.id, request.assets, signal, progress);
+        return { kind: 'openDataset', info: ds.info };
+      }
+      case 'datasetPage': {
+        const ds = await this.datasets.get(request.id, request.assets, signal, progress);
+        const page = ds.page(request.filter, request.offset, request.limit);
+        return { kind: 'datasetPage', ...page };
+      }
     }
   }
 

@@ -3,16 +3,28 @@
 import { asLabError } from '../engine/errors';
 import { webRuntime } from '../engine/runtime/web';
 import { EngineHandlers } from './handlers';
-import type { FromWorker, ToWorker } from './protocol';
+import type { EngineRequest, EngineResponseBody, FromWorker, ToWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const handlers = new EngineHandlers(webRuntime());
 const inFlight = new Map<number, AbortController>();
-// One request at a time: onnxruntime sessions are not re-entrant and the model can change under a run.
-let queue: Promise<void> = Promise.resolve();
+/**
+ * One request at a time per lane. Model requests queue: onnxruntime sessions are not re-entrant
+ * and the model can change under a run. Dataset requests (plain JS, no onnxruntime) have a lane of
+ * their own, so generating a dataset (seconds, yielding every few hundred scenes) never holds up
+ * a prediction, and a page never waits for a model load.
+ */
+const queues = { model: Promise.resolve(), data: Promise.resolve() };
+const laneOf = (kind: EngineRequest['kind']): keyof typeof queues => (kind === 'openDataset' || kind === 'datasetPage' ? 'data' : 'model');
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
+}
+
+/** Buffers a result owns alone, moved to the page instead of copied (a dataset page's images). */
+function transferables(body: EngineResponseBody): Transferable[] {
+  if (body.kind === 'datasetPage') return body.items.map((it) => it.image.data.buffer as ArrayBuffer);
+  return [];
 }
 
 scope.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
@@ -23,13 +35,14 @@ scope.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
   }
   const controller = new AbortController();
   inFlight.set(msg.id, controller);
-  queue = queue.then(async () => {
+  const lane = laneOf(msg.request.kind);
+  queues[lane] = queues[lane].then(async () => {
     try {
       if (controller.signal.aborted) throw asLabError(Object.assign(new Error('Cancelled'), { name: 'RunCancelled' }));
       const body = await handlers.handle(msg.request, controller.signal, (progress) =>
         post({ type: 'progress', id: msg.id, progress }),
       );
-      post({ type: 'result', id: msg.id, body });
+      post({ type: 'result', id: msg.id, body }, transferables(body));
     } catch (err) {
       const e = asLabError(err);
       post({ type: 'error', id: msg.id, code: e.code, message: e.message });

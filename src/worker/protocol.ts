@@ -2,10 +2,13 @@
  * The typed message protocol between the main thread and the engine worker.
  * Every request carries an id; the worker answers with progress events and exactly one
  * `result` or `error` for that id. `cancel` aborts the request with that id.
+ * Model requests run one at a time; dataset requests (openDataset, datasetPage) run one at a time
+ * in a lane of their own beside them (see main.ts), so generating scenes never delays a prediction.
  */
 import type { ModelSummary, RawImage, RunResult } from '../engine/types';
 import type { BackendInfo, BackendName } from '../engine/runtime/types';
 import type { LabErrorCode } from '../engine/errors';
+import type { DatasetFilter, DatasetInfo, DatasetItem, FacetCounts } from '../engine/data/datasets';
 
 export interface Prediction {
   /** Softmax over the logits of the first image. */
@@ -21,14 +24,23 @@ export type EngineRequest =
   | { kind: 'loadModel'; name: string; bytes: Uint8Array }
   | { kind: 'predict'; image: RawImage }
   | { kind: 'run'; images: RawImage[]; layers: string[]; maps?: Array<{ layer: string; unit: number }> }
-  | { kind: 'releaseModel' };
+  | { kind: 'releaseModel' }
+  /**
+   * Generates a built-in dataset in the worker (progress stage "dataset"). `assets` is the absolute
+   * address of the folder holding the generator's assets (the page's assets/).
+   */
+  | { kind: 'openDataset'; id: string; assets?: string }
+  /** A page of a built-in dataset's scenes passing `filter`; opens the dataset first if needed. */
+  | { kind: 'datasetPage'; id: string; filter: DatasetFilter; offset: number; limit: number; assets?: string };
 
 export type EngineResponseBody =
   | { kind: 'configure'; ok: true }
   | { kind: 'loadModel'; summary: ModelSummary; backend: BackendInfo }
   | { kind: 'predict'; prediction: Prediction }
   | { kind: 'run'; result: RunResult }
-  | { kind: 'releaseModel'; ok: true };
+  | { kind: 'releaseModel'; ok: true }
+  | { kind: 'openDataset'; info: DatasetInfo }
+  | { kind: 'datasetPage'; total: number; offset: number; items: DatasetItem[]; counts: FacetCounts };
 
 export interface Progress {
   /** A short stage name ("parse", "dry-run", "session", "run"). */

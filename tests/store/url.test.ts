@@ -1,17 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHash, encodeHash, isValidUrlState, DEFAULT_URL_STATE, type UrlState } from '../../src/store/url';
+import { decodeHash, encodeHash, isValidUrlState, DEFAULT_URL_STATE, FILTER_URL_KEYS, type UrlState } from '../../src/store/url';
 import { PANELS } from '../../src/store/panels';
 import { BACKEND_PREFERENCES } from '../../src/store/backendPreference';
+import { FILTER_KEYS, FILTER_VALUES, type DatasetFilter } from '../../src/engine/data/datasets';
 import { mulberry32, picker } from './prng';
+
+/** Model-side fields of a state, with the dataset fields at their defaults. */
+const noDataset = { dataset: null, filter: {}, datasetPage: 0 } as const;
 
 const VALID_STATES: UrlState[] = [
   { ...DEFAULT_URL_STATE },
-  { panel: 'exemplars', model: 'placeholder-fmnist', layer: '/layer1/conv1/Conv_output_0', unit: 12, backend: 'wasm' },
-  { panel: 'circuits', model: 'https://huggingface.co/x/y/resolve/main/model.onnx?download=true', layer: 'relu', unit: 0, backend: 'webgpu' },
-  { panel: 'agent', model: 'models/other.onnx', layer: 'a&b=c#d%e?f/g h+i', unit: null, backend: 'auto' },
-  { panel: 'upscale', model: '//cdn.example.org/m.onnx', layer: 'слой🧠层', unit: 2147483647, backend: 'auto' },
-  { panel: 'model', model: null, layer: 'x'.repeat(2048), unit: Number.MAX_SAFE_INTEGER, backend: 'wasm' },
-  { panel: 'model', model: 'http://localhost:5173/' + 'é'.repeat(2000), layer: '🧠'.repeat(1024), unit: 3, backend: 'webgpu' },
+  { panel: 'exemplars', model: 'placeholder-fmnist', layer: '/layer1/conv1/Conv_output_0', unit: 12, backend: 'wasm', ...noDataset },
+  { panel: 'circuits', model: 'https://huggingface.co/x/y/resolve/main/model.onnx?download=true', layer: 'relu', unit: 0, backend: 'webgpu', ...noDataset },
+  { panel: 'agent', model: 'models/other.onnx', layer: 'a&b=c#d%e?f/g h+i', unit: null, backend: 'auto', ...noDataset },
+  { panel: 'upscale', model: '//cdn.example.org/m.onnx', layer: 'слой🧠层', unit: 2147483647, backend: 'auto', ...noDataset },
+  { panel: 'model', model: null, layer: 'x'.repeat(2048), unit: Number.MAX_SAFE_INTEGER, backend: 'wasm', ...noDataset },
+  { panel: 'model', model: 'http://localhost:5173/' + 'é'.repeat(2000), layer: '🧠'.repeat(1024), unit: 3, backend: 'webgpu', ...noDataset },
+  { ...DEFAULT_URL_STATE, dataset: 'scenes-test' },
+  { ...DEFAULT_URL_STATE, dataset: 'scenes-test', filter: { class: 'sneaker', color: 'red' }, datasetPage: 2 },
+  { ...DEFAULT_URL_STATE, filter: { class: 't-shirt', color: 'white', texture: 'checks', background: 'water-sky' }, datasetPage: 999_999 },
+  { ...DEFAULT_URL_STATE, model: 'placeholder-fmnist', layer: 'l', unit: 1, dataset: 'scenes-test', filter: { background: 'man-made' } },
 ];
 
 describe('URL codec', () => {
@@ -43,6 +51,9 @@ describe('URL codec', () => {
         layer,
         unit: layer !== null && chance(0.6) ? int(100000) : null,
         backend: pick(BACKEND_PREFERENCES),
+        dataset: chance(0.5) ? 'scenes-test' : null,
+        filter: Object.fromEntries(FILTER_KEYS.filter(() => chance(0.4)).map((k) => [k, pick(FILTER_VALUES[k] as readonly string[])])) as DatasetFilter,
+        datasetPage: chance(0.5) ? 0 : int(chance(0.5) ? 300 : 999_999),
       };
       if (s.model !== null && s.model.trim() !== s.model) s.model = s.model.trim() || null;
       expect(isValidUrlState(s), JSON.stringify(s)).toBe(true);
@@ -84,6 +95,24 @@ describe('URL codec', () => {
     [`#/model?v=1&layer=${'x'.repeat(70000)}`, /longer than/],
     ['#/%zz', /unknown panel/],
     ['#/model?%zz=1', /broken %-encoding/],
+    ['#/model?v=1&dataset=imagenet', /unknown dataset “imagenet”/],
+    ['#/model?v=1&dataset=Scenes-Test', /unknown dataset/],
+    ['#/model?v=1&dataset=javascript%3Aalert(1)', /unknown dataset/],
+    ['#/model?v=1&dclass=shoe', /unknown dataset class “shoe” \(use t-shirt, /],
+    ['#/model?v=1&dclass=Sneaker', /unknown dataset class/],
+    ['#/model?v=1&dclass=t-shirt%2Ftop', /unknown dataset class/],
+    ['#/model?v=1&dcolor=teal', /unknown dataset color “teal”/],
+    ['#/model?v=1&dcolor=%00red', /unknown dataset color/],
+    ['#/model?v=1&dtexture=plaid', /unknown dataset texture/],
+    ['#/model?v=1&dbg=photo', /unknown dataset background “photo”/],
+    ['#/model?v=1&dbg=%', /dbg has broken %-encoding/],
+    ['#/model?v=1&dpage=0', /dataset page “0”/],
+    ['#/model?v=1&dpage=-1', /dataset page/],
+    ['#/model?v=1&dpage=2.5', /dataset page/],
+    ['#/model?v=1&dpage=1e3', /dataset page/],
+    ['#/model?v=1&dpage=1000001', /dataset page/],
+    ['#/model?v=1&dpage=99999999999999999999', /dataset page/],
+    [`#/model?v=1&dclass=${'a'.repeat(5000)}`, /unknown dataset class/],
   ];
   for (const [hash, problem] of hostile) {
     it(`falls back with a problem for ${hash.slice(0, 60)}`, () => {
@@ -95,6 +124,41 @@ describe('URL codec', () => {
     });
   }
 
+  it('reads the dataset, its filters and its page (1-based in the link)', () => {
+    const r = decodeHash('#/model?v=1&dataset=scenes-test&dclass=sneaker&dcolor=red&dtexture=dots&dbg=foliage&dpage=3');
+    expect(r.problems).toEqual([]);
+    expect(r.state).toEqual({
+      ...DEFAULT_URL_STATE,
+      dataset: 'scenes-test',
+      filter: { class: 'sneaker', color: 'red', texture: 'dots', background: 'foliage' },
+      datasetPage: 2,
+    });
+    expect(encodeHash(r.state)).toBe('#/model?v=1&dataset=scenes-test&dclass=sneaker&dcolor=red&dtexture=dots&dbg=foliage&dpage=3');
+    // filters without a dataset apply to the default one; page 1 is not written
+    expect(decodeHash('#/model?dcolor=red&dpage=1').state).toEqual({ ...DEFAULT_URL_STATE, filter: { color: 'red' } });
+    expect(encodeHash({ ...DEFAULT_URL_STATE, filter: { color: 'red' } })).toBe('#/model?v=1&dcolor=red');
+  });
+
+  it('keeps the valid dataset filters of a partly broken link', () => {
+    const r = decodeHash('#/model?v=1&dataset=mnist&dclass=bag&dcolor=teal&dbg=noise&dpage=x');
+    expect(r.state).toEqual({ ...DEFAULT_URL_STATE, filter: { class: 'bag', background: 'noise' } });
+    expect(r.problems).toHaveLength(3);
+  });
+
+  it('isValidUrlState refuses states the decoder cannot produce', () => {
+    const bad: Array<Partial<UrlState>> = [
+      { dataset: 'mnist' },
+      { dataset: '' },
+      { filter: { class: 'shoe' } as unknown as DatasetFilter },
+      { filter: { size: 'big' } as unknown as DatasetFilter },
+      { filter: null as unknown as DatasetFilter },
+      { datasetPage: -1 },
+      { datasetPage: 1.5 },
+      { datasetPage: 1_000_000 },
+    ];
+    for (const b of bad) expect(isValidUrlState({ ...DEFAULT_URL_STATE, ...b }), JSON.stringify(b)).toBe(false);
+  });
+
   it('keeps the valid parts of a partly broken link', () => {
     const r = decodeHash('#/exemplars?v=1&layer=conv1&unit=-2&backend=wasm&model=javascript%3Ax');
     expect(r.state).toEqual({ ...DEFAULT_URL_STATE, panel: 'exemplars', layer: 'conv1', backend: 'wasm' });
@@ -104,7 +168,10 @@ describe('URL codec', () => {
   it('FUZZ: 5000 random and hostile hashes never throw, always give a valid state, and re-encode stably', () => {
     const rand = mulberry32(0xc0ffee);
     const { int, pick, chance } = picker(rand);
-    const keys = ['v', 'model', 'layer', 'unit', 'backend', 'junk', '', '%', '%zz', 'mo%64el', 'v%3D1', '&', '=', 'UNIT', '🧠'];
+    const keys = [
+      'v', 'model', 'layer', 'unit', 'backend', 'junk', '', '%', '%zz', 'mo%64el', 'v%3D1', '&', '=', 'UNIT', '🧠',
+      'dataset', 'dclass', 'dcolor', 'dtexture', 'dbg', 'dpage', 'DCLASS', 'd%63lass', 'dataset%00',
+    ];
     const values = [
       '1', '2', '0', '-1', '1.5', '+3', ' 3', '0x10', '1e2', '99999999999999999999', 'NaN',
       'auto', 'wasm', 'webgpu', 'WASM', 'cuda',
@@ -114,6 +181,13 @@ describe('URL codec', () => {
       '%', '%%', '%2', '%zz', '%E0%A4%A', '%ED%A0%80', '%C0%AF', '%F0%9F%A7%A0', '%00', '%0A', '%7F', '%C2%85',
       '层', '🧠', '\uD800', '\uDC00x', 'a\u0000b', '\u202Eevil', 'é', '<img src=x onerror=alert(1)>', "'\"",
       '#', '?', '&', '=', '/', '\\', '\\\\evil\\x',
+      'scenes-test', 'scenes-test ', 'SCENES-TEST', 'scenes-train', ...FILTER_KEYS.flatMap((k) => FILTER_VALUES[k] as readonly string[]),
+      't-shirt%2Ftop', 'Sneaker', 'red%00', 'water sky', 'photo', '1000000', '1000001', '999999',
+    ];
+    // Well-formed dataset pairs, so the fuzz also reaches the valid dataset states.
+    const datasetPairs = [
+      'dataset=scenes-test', 'dpage=1', 'dpage=7', 'dpage=1000000',
+      ...FILTER_KEYS.flatMap((k) => (FILTER_VALUES[k] as readonly string[]).map((v) => `${FILTER_URL_KEYS[k]}=${v}`)),
     ];
     const panels = [...PANELS, '', 'nope', '%', '%zz', 'model/', 'MODEL', '../../etc', '🧠', 'agent%2F', 'javascript:x'];
     const junkChars = ['%', '&', '=', '?', '#', '/', 'a', '1', '-', '🧠', '\uD800', ' ', '+', '\u0000', 'é'];
@@ -126,10 +200,12 @@ describe('URL codec', () => {
       return pick(['x', '%41', '🧠', '%']).repeat(int(2) ? 700 + int(2000) : 20000 + int(60000));
     };
     let withProblems = 0;
+    let withDataset = 0;
     for (let i = 0; i < 5000; i++) {
       let hash = pick(['#', '', '#/', '##', '#//', '#?']) + pick(panels);
       if (chance(0.9)) {
         const pairs = Array.from({ length: int(8) }, () => {
+          if (chance(0.25)) return pick(datasetPairs);
           const key = pick(keys);
           return chance(0.1) ? key : `${key}=${randomValue()}`;
         });
@@ -143,11 +219,13 @@ describe('URL codec', () => {
       if (problems.length) withProblems++;
       expect(isValidUrlState(state), JSON.stringify(state).slice(0, 300)).toBe(true);
       expect(state.model === null || !/^\s*[a-z]*script:/i.test(state.model)).toBe(true);
+      if (state.dataset !== null || Object.keys(state.filter).length > 0 || state.datasetPage > 0) withDataset++;
       let again: string;
       expect(() => (again = encodeHash(state))).not.toThrow();
       expect(decodeHash(again!)).toEqual({ state, problems: [] });
     }
     // The generator really exercises the fallbacks.
     expect(withProblems).toBeGreaterThan(1000);
+    expect(withDataset).toBeGreaterThan(500);
   });
 });

@@ -1,4 +1,5 @@
-/** The Model panel: the summary of the loaded model beside the prediction view. */
+/** The Model panel: the summary of the loaded model beside the prediction view, and the dataset below. */
+import { DatasetView } from '../dataset/DatasetView';
 import { ModelSummaryView } from './ModelSummaryView';
 import { PredictView } from './PredictView';
 
@@ -7,6 +8,7 @@ export function ModelPanel() {
     <section className="panel model-panel" data-testid="panel-model">
       <ModelSummaryView />
       <PredictView />
+      <DatasetView />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { DEFAULT_BUILTIN_ID, findBuiltin } from '../../store/builtins';
 import { SampleGallery } from './SampleGallery';
 import { TopPredictions } from './TopPredictions';
 import { predictFile } from './predictFile';
+import { RawImageCanvas } from '../../ui/RawImageCanvas';
 
 export function PredictView() {
   const source = useLab((s) => s.source);
@@ -32,7 +33,12 @@ export function PredictView() {
             }}
           />
         </label>
-        {input && <img className="input-preview" src={input.url} alt={input.kind === 'sample' ? input.label : input.name} />}
+        {input?.kind === 'scene' && (
+          <RawImageCanvas className="input-preview" image={input.image} title={`${input.dataset} #${input.index}: ${input.label}`} />
+        )}
+        {input && input.kind !== 'scene' && (
+          <img className="input-preview" src={input.url} alt={input.kind === 'sample' ? input.label : input.name} />
+        )}
       </div>
       <TopPredictions />
     </section>
