@@ -2,6 +2,7 @@
 import { useLab } from './store';
 import { ModelBar } from './panels/model/ModelBar';
 import { ModelPanel } from './panels/model/ModelPanel';
+import { ExemplarsPanel } from './panels/exemplars/ExemplarsPanel';
 import { BackendBadge } from './ui/BackendBadge';
 import { DropOverlay } from './ui/DropOverlay';
 import { Notices } from './ui/Notices';
@@ -10,7 +11,9 @@ import { PlaceholderPanel } from './ui/PlaceholderPanel';
 
 function ActivePanel() {
   const panel = useLab((s) => s.panel);
-  return panel === 'model' ? <ModelPanel /> : <PlaceholderPanel panel={panel} />;
+  if (panel === 'model') return <ModelPanel />;
+  if (panel === 'exemplars') return <ExemplarsPanel />;
+  return <PlaceholderPanel panel={panel} />;
 }
 
 export function App() {

@@ -101,6 +101,8 @@ async function runLoad(get: Get, set: Set, source: ModelSource, name: string, re
         hint: sniff.kind === 'zip' ? 'Export the PyTorch model to ONNX first (torch.onnx.export), then open the .onnx file.' : 'Open an .onnx model file.',
       });
     }
+    // Model requests queue in the worker: an exemplar indexing pass (minutes) would hold this load up.
+    get().cancelExemplarIndex();
     report({ stage: 'configure', fraction: null, message: 'Starting the engine…' });
     await ensureConfigured(plan.prefer);
     if (stale()) return;

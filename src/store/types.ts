@@ -5,7 +5,8 @@ import type { ViewSlice } from './viewSlice';
 import type { NoticeSlice } from './noticeSlice';
 import type { PredictSlice } from './predictSlice';
 import type { DatasetSlice } from './datasetSlice';
+import type { ExemplarSlice } from './exemplarSlice';
 
-export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice;
+export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice;
 
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

@@ -1,7 +1,11 @@
-/** Drag-and-drop anywhere on the page: an .onnx file loads as the model, an image is classified. */
+/**
+ * Drag-and-drop anywhere on the page: an .onnx file loads as the model; an image is classified, or,
+ * on the Exemplars panel with a unit open, run through that unit ("try it").
+ */
 import { useEffect, useState } from 'react';
 import { useLab } from '../store';
 import { predictFile } from '../panels/model/predictFile';
+import { tryFile } from '../panels/exemplars/tryFile';
 
 function hasFiles(e: DragEvent): boolean {
   return Array.from(e.dataTransfer?.types ?? []).includes('Files');
@@ -36,7 +40,11 @@ export function DropOverlay() {
       if (!file) return;
       const { loadFile, pushNotice } = useLab.getState();
       if (/\.onnx$/i.test(file.name)) void loadFile(file);
-      else if (file.type.startsWith('image/')) void predictFile(file);
+      else if (file.type.startsWith('image/')) {
+        const { panel, unit } = useLab.getState();
+        if (panel === 'exemplars' && unit !== null) void tryFile(file, file.name);
+        else void predictFile(file);
+      }
       else pushNotice({ level: 'warning', title: `“${file.name}” is not an .onnx model or an image`, hint: 'Drop an .onnx file to open it, or an image to classify it.' });
     };
     window.addEventListener('dragenter', enter);
@@ -50,10 +58,11 @@ export function DropOverlay() {
       window.removeEventListener('drop', drop);
     };
   }, []);
+  const tryUnit = useLab((s) => (s.panel === 'exemplars' && s.unit !== null ? s.unit : null));
   if (!active) return null;
   return (
     <div className="drop-overlay" data-testid="drop-overlay">
-      <div>Drop an .onnx model to open it, or an image to classify it</div>
+      <div>Drop an .onnx model to open it, or an image to {tryUnit === null ? 'classify it' : `try it on unit ${tryUnit}`}</div>
     </div>
   );
 }

@@ -1,9 +1,7 @@
 /** A panel that is planned but not built: one sentence on what will live there. */
 import type { PanelId } from '../store/panels';
 
-const PLANNED: Record<Exclude<PanelId, 'model'>, string> = {
-  exemplars:
-    'Dataset exemplars — the images that most activate each unit, with their activation maps — will live here; this panel is not built yet.',
+const PLANNED: Record<Exclude<PanelId, 'model' | 'exemplars'>, string> = {
   circuits:
     'Concept circuits — the units and connections that carry a concept through the layers, checked by ablation — will live here; this panel is not built yet.',
   upscale:
@@ -12,7 +10,7 @@ const PLANNED: Record<Exclude<PanelId, 'model'>, string> = {
     'An interpretability agent that runs experiments on a unit and writes down what it detects will live here; this panel is not built yet.',
 };
 
-export function PlaceholderPanel({ panel }: { panel: Exclude<PanelId, 'model'> }) {
+export function PlaceholderPanel({ panel }: { panel: Exclude<PanelId, 'model' | 'exemplars'> }) {
   return (
     <section className="panel placeholder" data-testid={`panel-${panel}`}>
       <p>{PLANNED[panel]}</p>

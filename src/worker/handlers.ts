@@ -9,10 +9,13 @@ import type { TensorF32 } from '../engine/types';
 import { MAX_MODEL_BYTES, type EngineRequest, type EngineResponseBody, type Prediction, type Progress } from './protocol';
 import { LabError } from '../engine/errors';
 import { DatasetHost, type AssetReader } from './datasetHost';
+import { ExemplarHost } from './exemplarHost';
 
 export interface HandlerOptions {
   /** How dataset assets are read (default: fetch from the address a request gives). */
   readAsset?: AssetReader;
+  /** Generate only the first `datasetCount` scenes of a dataset (tests). */
+  datasetCount?: number;
 }
 
 export function softmax(logits: ArrayLike<number>): number[] {
@@ -40,12 +43,13 @@ export class EngineHandlers {
   private threads: number | undefined;
 
   private readonly datasets: DatasetHost;
+  private readonly exemplars = new ExemplarHost();
 
   constructor(
     private readonly runtime: Runtime,
     options: HandlerOptions = {},
   ) {
-    this.datasets = new DatasetHost(options.readAsset);
+    this.datasets = new DatasetHost(options.readAsset, { count: options.datasetCount });
   }
 
   async handle(request: EngineRequest, signal: AbortSignal, progress: (p: Progress) => void): Promise<EngineResponseBody> {
@@ -99,6 +103,32 @@ export class EngineHandlers {
         const ds = await this.datasets.get(request.id, request.assets, signal, progress);
         const page = ds.page(request.filter, request.offset, request.limit);
         return { kind: 'datasetPage', ...page };
+      }
+      case 'indexExemplars': {
+        const model = this.requireModel();
+        const ds = await this.datasets.get(request.datasetId, request.assets, signal, progress);
+        return this.exemplars.index(model, ds, { layers: request.layers, k: request.k }, signal, progress);
+      }
+      case 'unitExemplars': {
+        const model = this.requireModel();
+        const ds = await this.datasets.get(request.datasetId, request.assets, signal, progress);
+        const exemplars = await this.exemplars.unit(model, ds, request, signal);
+        return { kind: 'unitExemplars', exemplars };
+      }
+      case 'unitGrid': {
+        const model = this.requireModel();
+        const ds = await this.datasets.get(request.datasetId, request.assets, signal, progress);
+        return this.exemplars.grid(model, ds, request.layer);
+      }
+      case 'exportIndex': {
+        const model = this.requireModel();
+        const ds = await this.datasets.get(request.datasetId, request.assets, signal, progress);
+        return this.exemplars.export(model, ds, request.layer);
+      }
+      case 'importIndex': {
+        const model = this.requireModel();
+        const ds = await this.datasets.get(request.datasetId, request.assets, signal, progress);
+        return this.exemplars.import(model, ds, request);
       }
     }
   }

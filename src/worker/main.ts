@@ -3,6 +3,7 @@
 import { asLabError } from '../engine/errors';
 import { webRuntime } from '../engine/runtime/web';
 import { EngineHandlers } from './handlers';
+import { exemplarTransferables } from './exemplarHost';
 import type { EngineRequest, EngineResponseBody, FromWorker, ToWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -24,7 +25,7 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 /** Buffers a result owns alone, moved to the page instead of copied (a dataset page's images). */
 function transferables(body: EngineResponseBody): Transferable[] {
   if (body.kind === 'datasetPage') return body.items.map((it) => it.image.data.buffer as ArrayBuffer);
-  return [];
+  return exemplarTransferables(body);
 }
 
 scope.addEventListener('message', (ev: MessageEvent<ToWorker>) => {

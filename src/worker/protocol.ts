@@ -2,10 +2,14 @@
  * The typed message protocol between the main thread and the engine worker.
  * Every request carries an id; the worker answers with progress events and exactly one
  * `result` or `error` for that id. `cancel` aborts the request with that id.
- * Model requests run one at a time; dataset requests (openDataset, datasetPage) run one at a time
+ * Model requests (exemplar requests among them) run one at a time; dataset requests (openDataset, datasetPage) run one at a time
  * in a lane of their own beside them (see main.ts), so generating scenes never delays a prediction.
  */
-import type { ModelSummary, RawImage, RunResult } from '../engine/types';
+import type { ModelSummary, RawImage, RunResult, TensorF32 } from '../engine/types';
+import type { IndexProgress } from '../engine/exemplars/indexer';
+import type { LayerIndexSnapshot, UnitStats } from '../engine/exemplars/layerIndex';
+import type { GridUnit } from '../engine/exemplars/grid';
+import type { Association } from '../engine/exemplars/concepts';
 import type { BackendInfo, BackendName } from '../engine/runtime/types';
 import type { LabErrorCode } from '../engine/errors';
 import type { DatasetFilter, DatasetInfo, DatasetItem, FacetCounts } from '../engine/data/datasets';
@@ -31,7 +35,77 @@ export type EngineRequest =
    */
   | { kind: 'openDataset'; id: string; assets?: string }
   /** A page of a built-in dataset's scenes passing `filter`; opens the dataset first if needed. */
-  | { kind: 'datasetPage'; id: string; filter: DatasetFilter; offset: number; limit: number; assets?: string };
+  | { kind: 'datasetPage'; id: string; filter: DatasetFilter; offset: number; limit: number; assets?: string }
+  /**
+   * Indexes a built-in dataset through the loaded model at these layers (per image and unit: the
+   * spatial max and mean; per unit: top-k and bottom-k). Progress carries `index`. The indexes
+   * stay in the worker keyed by (model sha256, dataset sha256, layer): asking again is instant,
+   * and asking again after a cancel resumes where it stopped.
+   */
+  | { kind: 'indexExemplars'; datasetId: string; layers: string[]; k?: number; assets?: string }
+  /** One unit of an indexed layer: statistics, top-k and bottom-k with images and activation maps, concepts. */
+  | { kind: 'unitExemplars'; datasetId: string; layer: string; unit: number; k?: number; assets?: string }
+  /** Every unit of an indexed layer at a glance (best exemplar, sparkline, sparsity, selectivity, concept). */
+  | { kind: 'unitGrid'; datasetId: string; layer: string; assets?: string }
+  /** A copy of an indexed layer's tables and rankings (for the page's IndexedDB cache). */
+  | { kind: 'exportIndex'; datasetId: string; layer: string; assets?: string }
+  /** Gives the worker an index from the page's cache; refused unless it fits the open model and dataset. */
+  | { kind: 'importIndex'; datasetId: string; modelSha256: string; datasetSha256: string; index: LayerIndexSnapshot; assets?: string };
+
+/** What a scene exemplar is, for concept labels and box overlap. */
+export interface ExemplarFacets {
+  class: string;
+  color: string;
+  texture: string;
+  background: string;
+  /** Half-open item box [x0, y0, x1, y1) in image pixels; null when the item is not visible. */
+  bbox: [number, number, number, number] | null;
+}
+
+export interface ExemplarItem {
+  /** Position in the dataset. */
+  index: number;
+  /** The unit's spatial max on this image (the ranking score). */
+  value: number;
+  image: RawImage;
+  /** The unit's activation map on this image, dims [h, w]; null for layers without a spatial map. */
+  map: TensorF32 | null;
+  facets: ExemplarFacets | null;
+}
+
+export interface UnitExemplars {
+  modelSha256: string;
+  datasetSha256: string;
+  layer: string;
+  unit: number;
+  /** Statistics of the per-image max over the dataset (histogram: 32 bins). */
+  stats: UnitStats;
+  top: ExemplarItem[];
+  bottom: ExemplarItem[];
+  /** Attribute values over-represented among the top exemplars, strongest first (at most 12). */
+  concepts: Association[];
+  /** The labels that pass the label rule (at most one per attribute). */
+  labels: Association[];
+  /** Mean IoU of the top exemplars' regions (map > 0.5 × its max) with the item box; null without maps or boxes. */
+  iou: number | null;
+  /** The automatic first description line, e.g. "red · sneaker · stripes (IoU 0.41)". */
+  description: string;
+}
+
+export interface GridEntry extends GridUnit {
+  /** The unit's automatic label (no IoU), or null when no attribute stands out. */
+  label: string | null;
+  /** z of the strongest attribute association among its top-k (a sort key). */
+  conceptZ: number;
+}
+
+export interface IndexedLayer {
+  layer: string;
+  channels: number;
+  count: number;
+  done: number;
+  k: number;
+}
 
 export type EngineResponseBody =
   | { kind: 'configure'; ok: true }
@@ -40,7 +114,24 @@ export type EngineResponseBody =
   | { kind: 'run'; result: RunResult }
   | { kind: 'releaseModel'; ok: true }
   | { kind: 'openDataset'; info: DatasetInfo }
-  | { kind: 'datasetPage'; total: number; offset: number; items: DatasetItem[]; counts: FacetCounts };
+  | { kind: 'datasetPage'; total: number; offset: number; items: DatasetItem[]; counts: FacetCounts }
+  | {
+      kind: 'indexExemplars';
+      modelSha256: string;
+      datasetSha256: string;
+      layers: IndexedLayer[];
+      /** Images that could not be read (always empty for the built-in scenes). */
+      skipped: number[];
+      /** Where this request started (0 fresh; >0 resumed; count when it was indexed already). */
+      resumedFrom: number;
+      /** True when every layer was indexed already (nothing ran). */
+      instant: boolean;
+      ms: number;
+    }
+  | { kind: 'unitExemplars'; exemplars: UnitExemplars }
+  | { kind: 'unitGrid'; layer: string; units: GridEntry[]; thumbs: Array<{ index: number; image: RawImage }> }
+  | { kind: 'exportIndex'; modelSha256: string; datasetSha256: string; index: LayerIndexSnapshot }
+  | { kind: 'importIndex'; layer: IndexedLayer };
 
 export interface Progress {
   /** A short stage name ("parse", "dry-run", "session", "run"). */
@@ -48,6 +139,8 @@ export interface Progress {
   /** 0..1 when known. */
   fraction: number | null;
   message: string;
+  /** While indexing: images done, total, rate and ETA. */
+  index?: IndexProgress;
 }
 
 /** Error categories the UI maps to guidance for the user. */

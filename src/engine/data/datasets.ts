@@ -298,6 +298,17 @@ export class SceneDataset {
     return scene;
   }
 
+  /**
+   * Scene i rendered afresh, bypassing the cache (a pass over the whole dataset, such as indexing
+   * it through a model, would only churn the cache). Its pixels belong to the caller.
+   */
+  renderScene(i: number): Scene {
+    if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new LabError('bad-request', `${this.info.id} has no scene ${i}.`);
+    const hit = this.cache.get(i);
+    if (hit) return { pixels: hit.pixels.slice(), attributes: hit.attributes };
+    return render(sceneSpecAt(this.options, i, this.banks), this.banks);
+  }
+
   /** Scene i as an image of its own (a copy: safe to transfer). */
   image(i: number): RawImage {
     return { width: CANVAS, height: CANVAS, channels: 3, data: this.scene(i).pixels.slice() };

@@ -3,7 +3,7 @@
  * and mean, top-k and bottom-k images per unit (ranked by spatial max, MAIA's exemplar score),
  * and per-unit statistics derived from the tables on demand.
  */
-import { UnitRanking, type Ranked } from './topk';
+import { UnitRanking, type Ranked, type RankingSnapshot } from './topk';
 
 export interface UnitStats {
   unit: number;
@@ -18,6 +18,19 @@ export interface UnitStats {
   histogram: { edges: number[]; counts: number[] };
   top: Ranked[];
   bottom: Ranked[];
+}
+
+/** Everything a LayerIndex holds, as plain typed arrays (for postMessage and IndexedDB). */
+export interface LayerIndexSnapshot {
+  tensor: string;
+  channels: number;
+  count: number;
+  k: number;
+  done: number;
+  max: Float32Array;
+  mean: Float32Array;
+  top: RankingSnapshot;
+  bottom: RankingSnapshot;
 }
 
 export class LayerIndex {
@@ -38,6 +51,39 @@ export class LayerIndex {
     this.mean = new Float32Array(count * channels);
     this.top = new UnitRanking(channels, k, 'top');
     this.bottom = new UnitRanking(channels, k, 'bottom');
+  }
+
+  /** Copies of the tables and rankings (the index stays usable). */
+  snapshot(): LayerIndexSnapshot {
+    return {
+      tensor: this.tensor,
+      channels: this.channels,
+      count: this.count,
+      k: this.k,
+      done: this.done,
+      max: this.max.slice(),
+      mean: this.mean.slice(),
+      top: this.top.snapshot(),
+      bottom: this.bottom.snapshot(),
+    };
+  }
+
+  /** An index from a snapshot; throws when its parts do not fit together. */
+  static restore(s: LayerIndexSnapshot): LayerIndex {
+    const size = s.count * s.channels;
+    const ok =
+      typeof s.tensor === 'string' && Number.isInteger(s.channels) && s.channels > 0 && Number.isInteger(s.count) && s.count > 0 &&
+      Number.isInteger(s.done) && s.done >= 0 && s.done <= s.count && s.max instanceof Float32Array && s.max.length === size &&
+      s.mean instanceof Float32Array && s.mean.length === size && s.top?.units === s.channels && s.bottom?.units === s.channels &&
+      s.top.k === s.k && s.bottom.k === s.k && s.top.order === 'top' && s.bottom.order === 'bottom';
+    if (!ok) throw new Error('A layer index snapshot does not fit together.');
+    const index = new LayerIndex(s.tensor, s.channels, s.count, s.k);
+    index.max.set(s.max);
+    index.mean.set(s.mean);
+    (index as { top: UnitRanking }).top = UnitRanking.restore(s.top);
+    (index as { bottom: UnitRanking }).bottom = UnitRanking.restore(s.bottom);
+    index.done = s.done;
+    return index;
   }
 
   /** Adds a batch of [n, C] max/mean rows for images first … first+n−1. */

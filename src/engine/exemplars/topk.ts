@@ -11,6 +11,16 @@ export interface Ranked {
   value: number;
 }
 
+/** A ranking as plain typed arrays (structured-clone safe: for postMessage and IndexedDB). */
+export interface RankingSnapshot {
+  units: number;
+  k: number;
+  order: Order;
+  values: Float64Array;
+  indices: Int32Array;
+  sizes: Int32Array;
+}
+
 export class UnitRanking {
   readonly values: Float64Array;
   readonly indices: Int32Array;
@@ -71,6 +81,25 @@ export class UnitRanking {
       out.push({ index: this.indices[unit * this.k + i], value: this.values[unit * this.k + i] });
     }
     return out;
+  }
+
+  /** Copies of the arrays (the ranking stays usable). */
+  snapshot(): RankingSnapshot {
+    return { units: this.units, k: this.k, order: this.order, values: this.values.slice(), indices: this.indices.slice(), sizes: this.sizes.slice() };
+  }
+
+  /** A ranking from a snapshot; throws when the arrays do not fit the shape. */
+  static restore(s: RankingSnapshot): UnitRanking {
+    const ok =
+      Number.isInteger(s.units) && s.units > 0 && Number.isInteger(s.k) && s.k > 0 && (s.order === 'top' || s.order === 'bottom') &&
+      s.values?.length === s.units * s.k && s.indices?.length === s.units * s.k && s.sizes?.length === s.units &&
+      Array.from(s.sizes).every((n) => n >= 0 && n <= s.k);
+    if (!ok) throw new Error('A ranking snapshot does not fit its shape.');
+    const r = new UnitRanking(s.units, s.k, s.order);
+    r.values.set(s.values);
+    r.indices.set(s.indices);
+    r.sizes.set(s.sizes);
+    return r;
   }
 
   /** A new ranking holding the best k of both (shards of one dataset, disjoint image indices). */

@@ -19,6 +19,9 @@ export interface RunRequest {
   signal?: AbortSignal;
 }
 
+/** Probe sessions kept open per model (least recently used ones are released beyond this). */
+export const MAX_PROBE_SESSIONS = 8;
+
 export class LoadedModel {
   private readonly probeSessions = new Map<string, Promise<Session>>();
 
@@ -92,7 +95,11 @@ export class LoadedModel {
   private probeSession(layers: string[], maps: Array<{ layer: string; unit: number }>): Promise<Session> {
     const key = JSON.stringify([layers, maps]);
     let session = this.probeSessions.get(key);
-    if (!session) {
+    if (session) {
+      // Most recently used last: the first entry is the one to release when over the cap.
+      this.probeSessions.delete(key);
+      this.probeSessions.set(key, session);
+    } else {
       const byTensor = new Map(this.summary.layers.map((l) => [l.tensor, l]));
       const probed = addProbes(this.model, {
         layers: layers.map((t) => ({ tensor: t, rank: byTensor.get(t)!.shape.length })),
@@ -103,6 +110,13 @@ export class LoadedModel {
         throw sessionError(err);
       });
       this.probeSessions.set(key, session);
+      // Each open unit's map is a probe session of its own: keep the most recent few. Runs go one
+      // at a time (the worker's model lane; the CLI awaits each), so an evicted one is idle.
+      while (this.probeSessions.size > MAX_PROBE_SESSIONS) {
+        const [oldKey, old] = this.probeSessions.entries().next().value!;
+        this.probeSessions.delete(oldKey);
+        void old.then((s) => s.release()).catch(() => undefined);
+      }
     }
     return session;
   }

@@ -1,0 +1,116 @@
+/**
+ * The Exemplars panel in the tab: a link opens a unit of the built-in model; the layer is indexed
+ * over the 10,000 built-in scenes (progress, then the unit view with 15 top exemplars, each with
+ * its activation map, and the histogram); "try it" runs an uploaded image through the unit; a
+ * reload shows the exemplars from the browser's cache without indexing again.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+
+const LAYER = '/stage3/block0/relu2/Relu_output_0'; // stage3.block0.relu2: 64 units, 16×16 maps
+const UNIT = 3;
+const HASH = `#/exemplars?v=1&model=placeholder-fmnist&dataset=scenes-test&layer=${encodeURIComponent(LAYER)}&unit=${UNIT}`;
+
+interface ExState {
+  exIndexSource: string | null;
+  exIndexMs: number | null;
+  exFirstExemplarsAt: number | null;
+  exProgress: { imagesPerSecond: number } | null;
+  exUnit: { unit: number; top: Array<{ index: number; value: number; image: { width: number; height: number; channels: number; data: Uint8Array } }> } | null;
+  datasetInfo: { count: number } | null;
+}
+interface LabWindow {
+  __lab: { getState(): ExState };
+}
+
+const state = (page: Page) => page.evaluate(() => {
+  const s = (window as unknown as LabWindow).__lab.getState();
+  return {
+    source: s.exIndexSource,
+    indexMs: s.exIndexMs,
+    firstAt: s.exFirstExemplarsAt,
+    rate: s.exProgress?.imagesPerSecond ?? null,
+    count: s.datasetInfo?.count ?? null,
+    unit: s.exUnit?.unit ?? null,
+    top: s.exUnit ? s.exUnit.top.map((t) => ({ index: t.index, value: t.value })) : [],
+  };
+});
+
+test.setTimeout(15 * 60_000);
+
+test('exemplars by link: index cold, unit view with maps and histogram, try it, reload from the cache', async ({ page }) => {
+  const logs: string[] = [];
+  page.on('console', (m) => m.type() === 'warning' && logs.push(m.text()));
+
+  // Cold: nothing cached in this fresh browser context.
+  const t0 = Date.now();
+  await page.goto(`./${HASH}`);
+  const status = page.getByTestId('ex-index-status');
+  await expect(status).toHaveAttribute('data-status', 'indexing', { timeout: 180_000 });
+  await expect(page.getByTestId('ex-index-rate')).toContainText(/images\/s · ETA/, { timeout: 60_000 });
+  await expect(page.getByTestId('ex-index-cancel')).toBeVisible();
+
+  const exemplars = page.getByTestId('exemplar');
+  await expect(exemplars).toHaveCount(15, { timeout: 12 * 60_000 });
+  const coldMs = Date.now() - t0;
+  const cold = await state(page);
+  expect(cold.source).toBe('indexed');
+  expect(cold.unit).toBe(UNIT);
+  await expect(status).toHaveAttribute('data-cached', 'false');
+
+  // Every top exemplar has its map (and a masked version); values fall from the first to the last.
+  for (let i = 0; i < 15; i++) {
+    await expect(exemplars.nth(i).getByTestId('exemplar-map')).toBeVisible();
+    await expect(exemplars.nth(i).getByTestId('exemplar-masked')).toBeVisible();
+  }
+  const values = cold.top.map((t) => t.value);
+  expect(values).toEqual([...values].sort((a, b) => b - a));
+  await expect(exemplars.first().getByTestId('exemplar-value')).toHaveText(values[0].toFixed(3));
+  // The heatmap is not the bare image: the overlay changed pixels.
+  const changed = await exemplars.first().getByTestId('exemplar-map').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) n++;
+    return n;
+  });
+  expect(changed).toBeGreaterThan(0);
+  await expect(page.getByTestId('unit-histogram').locator('.recharts-bar-rectangle').first()).toBeAttached();
+  await expect(page.getByTestId('unit-description')).not.toBeEmpty();
+  await expect(page.getByTestId('unit-stats')).toContainText('mean');
+  await expect(page.getByTestId('unit-tile')).toHaveCount(64);
+  await expect(page.getByTestId('exemplars-bottom').getByTestId('exemplar-bottom')).toHaveCount(15);
+
+  // Try it: the best exemplar's own pixels as a PNG give the best exemplar's value.
+  const best = await page.evaluate(() => {
+    const t = (window as unknown as LabWindow).__lab.getState().exUnit!.top[0];
+    return { width: t.image.width, height: t.image.height, channels: t.image.channels, data: Array.from(t.image.data) };
+  });
+  const png = new PNG({ width: best.width, height: best.height });
+  for (let p = 0; p < best.width * best.height; p++) {
+    for (let c = 0; c < 3; c++) png.data[p * 4 + c] = best.data[p * best.channels + c];
+    png.data[p * 4 + 3] = 255;
+  }
+  await page.getByTestId('tryit-input').setInputFiles({ name: 'best.png', mimeType: 'image/png', buffer: PNG.sync.write(png) });
+  await expect(page.getByTestId('tryit-value')).toHaveText(values[0].toFixed(3));
+  await expect(page.getByTestId('tryit-exemplar').getByTestId('exemplar-map')).toBeVisible();
+
+  // The index is written to IndexedDB; a reload shows the exemplars from it without indexing.
+  await expect(status).toHaveAttribute('data-cache-state', 'saved', { timeout: 60_000 });
+  const t1 = Date.now();
+  await page.reload();
+  await expect(page.getByTestId('exemplar')).toHaveCount(15, { timeout: 180_000 });
+  const cachedMs = Date.now() - t1;
+  await expect(status).toHaveAttribute('data-cached', 'true');
+  const warm = await state(page);
+  expect(warm.source).toBe('cache');
+  expect(warm.indexMs).toBeNull();
+  expect(warm.top).toEqual(cold.top);
+
+  const rate = cold.indexMs ? (cold.count! * 1000) / cold.indexMs : NaN;
+  console.log(
+    `exemplars: cold indexing ${cold.count} scenes in ${(cold.indexMs! / 1000).toFixed(1)} s (${rate.toFixed(0)} images/s in the tab); ` +
+      `first exemplars cold ${(coldMs / 1000).toFixed(1)} s after navigation (store: ${(cold.firstAt! / 1000).toFixed(1)} s), ` +
+      `from the cache ${(cachedMs / 1000).toFixed(1)} s (store: ${(warm.firstAt! / 1000).toFixed(1)} s)`,
+  );
+  expect(logs.filter((l) => /could not be cached|could not be read/.test(l))).toEqual([]);
+});

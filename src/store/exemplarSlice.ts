@@ -1,0 +1,372 @@
+/**
+ * Dataset exemplars of the selected layer and unit: the layer's index (from the page's cache, or
+ * built by the worker with progress and cancel), the unit grid, the open unit's exemplars with
+ * maps and concepts, and the "try it" image run through that unit. The index itself lives in the
+ * worker; the store holds what the panel draws.
+ */
+import type { IndexProgress } from '../engine/exemplars/indexer';
+import { mapRange } from '../engine/exemplars/maps';
+import type { RawImage, TensorF32 } from '../engine/types';
+import { EngineError } from '../worker/client';
+import type { GridEntry, UnitExemplars } from '../worker/protocol';
+import { assetsBase } from './datasetSlice';
+import { forgetCrashedEngine, getEngine } from './engine';
+import { noticeFromError } from './errorNotice';
+import { cacheKey, getExemplarCache } from './exemplarCache';
+import type { LabState, SliceCreator } from './types';
+
+/** Exemplars per unit (top and bottom each), as MAIA shows. */
+export const EXEMPLAR_K = 15;
+
+export type ExemplarIndexStatus = 'idle' | 'checking' | 'indexing' | 'ready' | 'cancelled' | 'error';
+/** Where the ready index came from: the page's IndexedDB cache, a fresh indexing pass, or the worker's memory. */
+export type ExemplarIndexSource = 'cache' | 'indexed' | 'worker';
+export type ExemplarCacheState = 'none' | 'saving' | 'saved' | 'failed';
+export type GridSort = 'unit' | 'selectivity' | 'sparsity' | 'concept';
+
+/**
+ * Where the mask threshold comes from: a fraction of each image's own map maximum (MAIA-style), or
+ * a fraction of the unit's best exemplar value (one threshold for every image of the unit).
+ */
+export interface ThresholdSetting {
+  basis: 'image' | 'unit';
+  fraction: number;
+}
+
+export interface ExemplarGrid {
+  layer: string;
+  units: GridEntry[];
+  thumbs: Map<number, RawImage>;
+}
+
+export interface TryResult {
+  name: string;
+  /** The image as given (it runs through the model's own preprocessing). */
+  image: RawImage;
+  layer: string;
+  unit: number;
+  /** The unit's spatial max on this image (the exemplar ranking score). */
+  value: number | null;
+  /** The unit's map on this image, dims [h, w]; null for layers without a spatial map. */
+  map: TensorF32 | null;
+  ms: number;
+}
+
+export interface ExemplarSlice {
+  /** `${model sha}|${dataset sha}|${k}|${layer}` of the index below, or null. */
+  exIndexKey: string | null;
+  exIndexLayer: string | null;
+  exIndexStatus: ExemplarIndexStatus;
+  exIndexSource: ExemplarIndexSource | null;
+  exProgress: IndexProgress | null;
+  /** Milliseconds the last indexing pass took (null when it came from a cache). */
+  exIndexMs: number | null;
+  exError: string | null;
+  exCacheState: ExemplarCacheState;
+  exGrid: ExemplarGrid | null;
+  exGridSort: GridSort;
+  exUnit: UnitExemplars | null;
+  exUnitLoading: boolean;
+  exThreshold: ThresholdSetting;
+  exTry: TryResult | null;
+  exTryRunning: boolean;
+  /** performance.now() (ms since the page started) when the first unit exemplars arrived. */
+  exFirstExemplarsAt: number | null;
+  /**
+   * Brings the exemplar view in line with the selection: indexes the selected layer (cache first),
+   * then fetches its grid and the selected unit. Safe to call often: it only asks for what is missing.
+   */
+  syncExemplars: () => Promise<void>;
+  /** Stops the indexing in flight (the worker keeps what it did: the next sync resumes). */
+  cancelExemplarIndex: () => void;
+  /** Indexes again after a cancel or a failure. */
+  resumeExemplarIndex: () => Promise<void>;
+  setExemplarSort: (sort: GridSort) => void;
+  setExemplarThreshold: (setting: ThresholdSetting) => void;
+  /** Runs an image through the selected unit ("try it"). */
+  tryExemplarImage: (image: RawImage, name: string) => Promise<void>;
+}
+
+type Get = () => LabState;
+type Set = (partial: Partial<LabState>) => void;
+
+let indexToken = 0;
+let indexController: AbortController | null = null;
+let gridToken = 0;
+let unitToken = 0;
+let tryToken = 0;
+/** What the grid and unit requests in flight are for (`${index key}#${unit}`), so a sync does not ask twice. */
+let pendingGrid: string | null = null;
+let pendingUnit: string | null = null;
+
+/** The index key the current selection needs, or null when something is missing. */
+export function wantedIndexKey(s: LabState): string | null {
+  if (!s.summary || !s.datasetInfo || s.datasetStatus !== 'ready' || !s.layer) return null;
+  if (!s.summary.layers.some((l) => l.tensor === s.layer)) return null;
+  return cacheKey(s.summary.sha256, s.datasetInfo.sha256, s.layer, EXEMPLAR_K);
+}
+
+function isNotIndexed(err: unknown): boolean {
+  return err instanceof EngineError && err.code === 'bad-request' && /not indexed/.test(err.message);
+}
+
+function notify(get: Get, err: unknown, action: string): string | null {
+  const notice = noticeFromError(err, action);
+  if (notice) get().pushNotice(notice);
+  return notice?.title ?? null;
+}
+
+async function saveToCache(get: Get, set: Set, key: string, layer: string): Promise<void> {
+  const { datasetId } = get();
+  if (!datasetId) return;
+  set({ exCacheState: 'saving' });
+  try {
+    const body = await getEngine().request({ kind: 'exportIndex', datasetId, layer, assets: assetsBase() });
+    const { index } = body;
+    await getExemplarCache().put({
+      key,
+      modelSha256: body.modelSha256,
+      datasetSha256: body.datasetSha256,
+      layer: index.tensor,
+      k: index.k,
+      savedAt: Date.now(),
+      index,
+    });
+    if (get().exIndexKey === key) set({ exCacheState: 'saved' });
+  } catch (err) {
+    forgetCrashedEngine(err);
+    if (get().exIndexKey === key) set({ exCacheState: 'failed' });
+    // A full or unavailable cache costs a re-index on reload, nothing more.
+    console.warn('The exemplar index could not be cached:', err);
+  }
+}
+
+/** Makes the index of the selected layer ready in the worker. */
+async function ensureIndex(get: Get, set: Set, force = false): Promise<boolean> {
+  const s = get();
+  const key = wantedIndexKey(s);
+  if (key === null) return false;
+  if (s.exIndexKey === key && !force) {
+    if (s.exIndexStatus === 'ready') return true;
+    if (s.exIndexStatus !== 'idle') return false; // in flight, cancelled or failed: wait for the user
+  }
+  indexController?.abort();
+  const controller = new AbortController();
+  indexController = controller;
+  const token = ++indexToken;
+  const stale = () => token !== indexToken;
+  const layer = s.layer!;
+  const datasetId = s.datasetId!;
+  const modelSha256 = s.summary!.sha256;
+  const datasetSha256 = s.datasetInfo!.sha256;
+  set({
+    exIndexKey: key,
+    exIndexLayer: layer,
+    exIndexStatus: 'checking',
+    exIndexSource: null,
+    exProgress: null,
+    exIndexMs: null,
+    exError: null,
+    exCacheState: 'none',
+    ...(s.exGrid?.layer !== layer ? { exGrid: null } : {}),
+    ...(s.exUnit && (s.exUnit.layer !== layer || s.exUnit.modelSha256 !== modelSha256) ? { exUnit: null } : {}),
+  });
+  // 1. The page's cache.
+  let cached;
+  try {
+    cached = await getExemplarCache().get(key);
+  } catch (err) {
+    console.warn('The exemplar cache could not be read:', err);
+  }
+  if (stale()) return false;
+  if (cached) {
+    try {
+      await getEngine().request({ kind: 'importIndex', datasetId, modelSha256, datasetSha256, index: cached.index, assets: assetsBase() }, { signal: controller.signal });
+      if (stale()) return false;
+      indexController = null;
+      set({ exIndexStatus: 'ready', exIndexSource: 'cache', exCacheState: 'saved' });
+      return true;
+    } catch (err) {
+      forgetCrashedEngine(err);
+      if (stale()) return false;
+      if (err instanceof EngineError && err.code === 'cancelled') {
+        set({ exIndexStatus: 'cancelled' });
+        return false;
+      }
+      // An entry the worker refuses is dropped; index afresh.
+      await getExemplarCache().delete(key).catch(() => undefined);
+    }
+  }
+  // 2. Index in the worker (instant when it has the index already; resumes a cancelled one).
+  set({ exIndexStatus: 'indexing' });
+  let last = 0;
+  try {
+    const body = await getEngine().request(
+      { kind: 'indexExemplars', datasetId, layers: [layer], k: EXEMPLAR_K, assets: assetsBase() },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (stale() || !p.index) return;
+          const now = Date.now();
+          if (now - last < 100 && p.index.done < p.index.total) return;
+          last = now;
+          set({ exProgress: p.index });
+        },
+      },
+    );
+    if (stale()) return false;
+    indexController = null;
+    set({ exIndexStatus: 'ready', exIndexSource: body.instant ? 'worker' : 'indexed', exIndexMs: body.instant ? null : body.ms });
+    return true;
+  } catch (err) {
+    forgetCrashedEngine(err);
+    if (stale()) return false;
+    indexController = null;
+    if (err instanceof EngineError && err.code === 'cancelled') {
+      set({ exIndexStatus: 'cancelled' });
+      return false;
+    }
+    set({ exIndexStatus: 'error', exError: notify(get, err, 'Indexing the exemplars') ?? 'Indexing failed' });
+    return false;
+  }
+}
+
+async function loadGrid(get: Get, set: Set): Promise<void> {
+  const { exIndexLayer: layer, datasetId, exIndexKey: key } = get();
+  if (!layer || !datasetId) return;
+  const token = ++gridToken;
+  pendingGrid = key;
+  try {
+    const body = await getEngine().request({ kind: 'unitGrid', datasetId, layer, assets: assetsBase() });
+    if (token === gridToken) pendingGrid = null;
+    if (token !== gridToken || get().exIndexKey !== key) return;
+    set({ exGrid: { layer, units: body.units, thumbs: new Map(body.thumbs.map((t) => [t.index, t.image])) } });
+  } catch (err) {
+    forgetCrashedEngine(err);
+    if (token !== gridToken) return;
+    pendingGrid = null;
+    if (isNotIndexed(err)) {
+      set({ exIndexStatus: 'idle' });
+      return;
+    }
+    notify(get, err, 'Summarising the layer');
+  }
+}
+
+async function loadUnit(get: Get, set: Set): Promise<void> {
+  const { exIndexLayer: layer, datasetId, unit, exIndexKey: key } = get();
+  if (!layer || !datasetId || unit === null) return;
+  const token = ++unitToken;
+  pendingUnit = `${key}#${unit}`;
+  set({ exUnitLoading: true });
+  try {
+    const { exemplars } = await getEngine().request({ kind: 'unitExemplars', datasetId, layer, unit, k: EXEMPLAR_K, assets: assetsBase() });
+    if (token !== unitToken) return;
+    pendingUnit = null;
+    if (get().exIndexKey !== key) return;
+    set({ exUnit: exemplars, exUnitLoading: false, exFirstExemplarsAt: get().exFirstExemplarsAt ?? performance.now() });
+  } catch (err) {
+    forgetCrashedEngine(err);
+    if (token !== unitToken) return;
+    pendingUnit = null;
+    set({ exUnitLoading: false });
+    // A fresh worker (after a backend change) lost its indexes: index again (from the cache).
+    if (isNotIndexed(err)) {
+      set({ exIndexStatus: 'idle' });
+      return;
+    }
+    notify(get, err, `Showing unit ${unit}`);
+  }
+}
+
+async function runTry(get: Get, set: Set, image: RawImage, name: string): Promise<void> {
+  const { layer, unit, summary, pushNotice } = get();
+  if (!summary || layer === null || unit === null) {
+    pushNotice({ level: 'warning', title: 'Pick a layer and a unit first', hint: 'Click a unit in the grid, then drop the image again.' });
+    return;
+  }
+  const info = summary.layers.find((l) => l.tensor === layer);
+  if (!info) return;
+  const spatial = info.shape.length === 4;
+  const token = ++tryToken;
+  set({ exTryRunning: true });
+  const t0 = performance.now();
+  try {
+    const { result } = await getEngine().request({
+      kind: 'run',
+      images: [image],
+      layers: spatial ? [] : [layer],
+      maps: spatial ? [{ layer, unit }] : [],
+    });
+    if (token !== tryToken) return;
+    const full = result.maps[`${layer}#${unit}`];
+    const map = full ? { dims: full.dims.slice(1), data: full.data } : null;
+    const value = map ? mapRange(map.data).max : (result.stats[layer]?.max.data[unit] ?? null);
+    set({ exTry: { name, image, layer, unit, value, map, ms: performance.now() - t0 }, exTryRunning: false });
+  } catch (err) {
+    forgetCrashedEngine(err);
+    if (token !== tryToken) return;
+    set({ exTryRunning: false });
+    notify(get, err, 'Trying the image');
+  }
+}
+
+async function sync(get: Get, set: Set, depth: number): Promise<void> {
+  const ready = await ensureIndex(get, set);
+  if (!ready) return;
+  const s = get();
+  const key = s.exIndexKey!;
+  const justIndexed = s.exIndexSource === 'indexed' && s.exCacheState === 'none';
+  const wantsGrid = s.exGrid?.layer !== s.exIndexLayer && pendingGrid !== key;
+  const unitKey = `${key}#${s.unit}`;
+  const shown = s.exUnit ? `${cacheKey(s.exUnit.modelSha256, s.exUnit.datasetSha256, s.exUnit.layer, EXEMPLAR_K)}#${s.exUnit.unit}` : null;
+  const wantsUnit = s.unit !== null && shown !== unitKey && pendingUnit !== unitKey;
+  // The unit first: it is what the researcher asked for (the worker answers in order).
+  const jobs: Array<Promise<void>> = [];
+  if (wantsUnit) jobs.push(loadUnit(get, set));
+  if (wantsGrid) jobs.push(loadGrid(get, set));
+  if (justIndexed) jobs.push(saveToCache(get, set, key, s.exIndexLayer!));
+  const t = s.exTry;
+  if (t && s.unit !== null && !s.exTryRunning && (t.layer !== s.layer || t.unit !== s.unit)) jobs.push(runTry(get, set, t.image, t.name));
+  await Promise.all(jobs);
+  // A worker that lost its index (a fresh worker after a backend change) sent us back to 'idle'.
+  if (depth === 0 && get().exIndexStatus === 'idle' && get().exIndexKey === key) await sync(get, set, 1);
+}
+
+export const createExemplarSlice: SliceCreator<ExemplarSlice> = (set, get) => ({
+  exIndexKey: null,
+  exIndexLayer: null,
+  exIndexStatus: 'idle',
+  exIndexSource: null,
+  exProgress: null,
+  exIndexMs: null,
+  exError: null,
+  exCacheState: 'none',
+  exGrid: null,
+  exGridSort: 'unit',
+  exUnit: null,
+  exUnitLoading: false,
+  exThreshold: { basis: 'image', fraction: 0.5 },
+  exTry: null,
+  exTryRunning: false,
+  exFirstExemplarsAt: null,
+
+  syncExemplars: () => sync(get, set, 0),
+
+  cancelExemplarIndex: () => {
+    if (!indexController) return;
+    indexController.abort();
+  },
+
+  resumeExemplarIndex: async () => {
+    if (!(await ensureIndex(get, set, true))) return;
+    await get().syncExemplars();
+  },
+
+  setExemplarSort: (sort) => set({ exGridSort: sort }),
+  setExemplarThreshold: (setting) => {
+    const fraction = Number.isFinite(setting.fraction) ? Math.min(1, Math.max(0, setting.fraction)) : 0.5;
+    set({ exThreshold: { basis: setting.basis === 'unit' ? 'unit' : 'image', fraction } });
+  },
+  tryExemplarImage: (image, name) => runTry(get, set, image, name),
+});

@@ -1,0 +1,203 @@
+/** The exemplar slice over a fake engine: cache miss → index → save; reload → cache hit; cancel; lost index; try it. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useLab } from '../../src/store';
+import { setEngine } from '../../src/store/engine';
+import { MAX_CACHED_INDEXES, cacheKey, memoryCache, setExemplarCache, type ExemplarCache } from '../../src/store/exemplarCache';
+import { EXEMPLAR_K, wantedIndexKey } from '../../src/store/exemplarSlice';
+import { LayerIndex } from '../../src/engine/exemplars/layerIndex';
+import type { DatasetInfo } from '../../src/engine/data/datasets';
+import type { EngineRequest, EngineResponseBody, FromWorker, ToWorker, UnitExemplars } from '../../src/worker/protocol';
+import { EngineClient, type WorkerLike } from '../../src/worker/client';
+import { summaryNamed } from './fakeEngine';
+
+const INFO = { id: 'scenes-test', count: 20, sha256: 'cd'.repeat(32) } as DatasetInfo;
+const SUMMARY = summaryNamed('m', [['conv1', 4], ['conv2', 8]]);
+
+function snapshot(layer = 'conv1') {
+  const index = new LayerIndex(layer, 4, 20, EXEMPLAR_K);
+  index.add(0, Float32Array.from({ length: 80 }, (_, i) => i % 7), new Float32Array(80));
+  return index.snapshot();
+}
+
+function unitBody(layer: string, unit: number): UnitExemplars {
+  return {
+    modelSha256: SUMMARY.sha256, datasetSha256: INFO.sha256, layer, unit,
+    stats: new LayerIndex(layer, 4, 20, 3).stats(0), top: [], bottom: [], concepts: [], labels: [], iou: null, description: 'x',
+  };
+}
+
+type Handler = (req: EngineRequest, signal: AbortSignal, progress: (p: FromWorker & { type: 'progress' }) => void) => Promise<EngineResponseBody>;
+
+/** An engine whose handler sees cancels (as an aborted signal) and may send progress. */
+function engine(handler: Handler) {
+  const requests: EngineRequest[] = [];
+  const controllers = new Map<number, AbortController>();
+  let listener: ((ev: MessageEvent<FromWorker>) => void) | null = null;
+  const emit = (data: FromWorker) => setTimeout(() => listener?.({ data } as MessageEvent<FromWorker>), 0);
+  const worker = {
+    postMessage(msg: ToWorker) {
+      if (msg.type === 'cancel') return controllers.get(msg.id)?.abort();
+      requests.push(msg.request);
+      const c = new AbortController();
+      controllers.set(msg.id, c);
+      handler(msg.request, c.signal, (p) => emit({ ...p, id: msg.id })).then(
+        (body) => emit({ type: 'result', id: msg.id, body }),
+        (err: Error & { code?: string }) => emit({ type: 'error', id: msg.id, code: (err.code ?? 'internal') as never, message: err.message }),
+      );
+    },
+    addEventListener(type: string, l: (ev: never) => void) {
+      if (type === 'message') listener = l as unknown as (ev: MessageEvent<FromWorker>) => void;
+    },
+  } as WorkerLike;
+  setEngine(new EngineClient(worker));
+  return requests;
+}
+
+const fail = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+/** A worker that indexes (with two progress events), serves units and grids, exports and imports. */
+function goodWorker(opts: { lose?: number } = {}): Handler {
+  let lose = opts.lose ?? 0;
+  return async (req, signal, progress) => {
+    switch (req.kind) {
+      case 'indexExemplars':
+        progress({ type: 'progress', id: 0, progress: { stage: 'index', fraction: 0.5, message: '', index: { done: 10, total: 20, skipped: 0, imagesPerSecond: 100, etaSeconds: 0.1 } } });
+        await new Promise((r) => setTimeout(r, 5));
+        if (signal.aborted) throw fail('cancelled', 'Indexing cancelled');
+        return { kind: 'indexExemplars', modelSha256: SUMMARY.sha256, datasetSha256: INFO.sha256, layers: [], skipped: [], resumedFrom: 0, instant: false, ms: 12 };
+      case 'unitExemplars':
+        if (lose > 0) {
+          lose--;
+          throw fail('bad-request', 'conv1 is not indexed over scenes-test yet (index it first).');
+        }
+        return { kind: 'unitExemplars', exemplars: unitBody(req.layer, req.unit) };
+      case 'unitGrid':
+        return { kind: 'unitGrid', layer: req.layer, units: [], thumbs: [] };
+      case 'exportIndex':
+        return { kind: 'exportIndex', modelSha256: SUMMARY.sha256, datasetSha256: INFO.sha256, index: snapshot(req.layer) };
+      case 'importIndex':
+        return { kind: 'importIndex', layer: { layer: req.index.tensor, channels: 4, count: 20, done: 20, k: EXEMPLAR_K } };
+      case 'run':
+        return {
+          kind: 'run',
+          result: { logits: { dims: [1, 10], data: new Float32Array(10) }, stats: {}, maps: { [`${req.maps![0].layer}#${req.maps![0].unit}`]: { dims: [1, 2, 2], data: Float32Array.from([0.5, 3, 1, -2]) } } },
+        };
+      default:
+        throw fail('bad-request', `unexpected ${req.kind}`);
+    }
+  };
+}
+
+let cache: ExemplarCache;
+
+beforeEach(() => {
+  setEngine(null);
+  cache = memoryCache();
+  setExemplarCache(cache);
+  useLab.setState(useLab.getInitialState(), true);
+  useLab.setState({ summary: SUMMARY, status: 'ready', datasetId: 'scenes-test', datasetInfo: INFO, datasetStatus: 'ready', panel: 'exemplars' });
+});
+afterEach(() => {
+  setEngine(null);
+  setExemplarCache(null);
+});
+
+describe('exemplar slice', () => {
+  it('waits for a layer, then indexes with progress, shows the unit and grid, and caches the index', async () => {
+    const requests = engine(goodWorker());
+    await useLab.getState().syncExemplars();
+    expect(requests).toEqual([]);
+    useLab.setState({ layer: 'conv1', unit: 2 });
+    const progress: number[] = [];
+    const unsub = useLab.subscribe((s) => s.exProgress && progress.push(s.exProgress.done));
+    await useLab.getState().syncExemplars();
+    unsub();
+    expect(requests.map((r) => r.kind)).toEqual(['indexExemplars', 'unitExemplars', 'unitGrid', 'exportIndex']);
+    expect(requests[0]).toMatchObject({ datasetId: 'scenes-test', layers: ['conv1'], k: EXEMPLAR_K });
+    expect(progress).toContain(10);
+    const s = useLab.getState();
+    expect(s).toMatchObject({ exIndexStatus: 'ready', exIndexSource: 'indexed', exIndexMs: 12, exCacheState: 'saved' });
+    expect(s.exUnit).toMatchObject({ layer: 'conv1', unit: 2 });
+    expect(s.exGrid?.layer).toBe('conv1');
+    expect(s.exFirstExemplarsAt).not.toBeNull();
+    const key = cacheKey(SUMMARY.sha256, INFO.sha256, 'conv1', EXEMPLAR_K);
+    expect(wantedIndexKey(s)).toBe(key);
+    expect((await cache.get(key))?.index.tensor).toBe('conv1');
+
+    // Nothing more to ask; another unit asks only for it.
+    await useLab.getState().syncExemplars();
+    expect(requests).toHaveLength(4);
+    useLab.getState().selectUnit(3);
+    await useLab.getState().syncExemplars();
+    expect(requests.map((r) => r.kind).slice(4)).toEqual(['unitExemplars']);
+    expect(useLab.getState().exUnit?.unit).toBe(3);
+  });
+
+  it('a reload with the index cached imports it instead of indexing', async () => {
+    await cache.put({ key: cacheKey(SUMMARY.sha256, INFO.sha256, 'conv1', EXEMPLAR_K), modelSha256: SUMMARY.sha256, datasetSha256: INFO.sha256, layer: 'conv1', k: EXEMPLAR_K, savedAt: 1, index: snapshot() });
+    const requests = engine(goodWorker());
+    useLab.setState({ layer: 'conv1', unit: 1 });
+    await useLab.getState().syncExemplars();
+    expect(requests.map((r) => r.kind)).toEqual(['importIndex', 'unitExemplars', 'unitGrid']);
+    expect(useLab.getState()).toMatchObject({ exIndexStatus: 'ready', exIndexSource: 'cache', exCacheState: 'saved' });
+    expect(useLab.getState().exUnit?.unit).toBe(1);
+  });
+
+  it('cancel stops indexing and waits; resume indexes again; another layer starts its own', async () => {
+    const requests = engine(goodWorker());
+    useLab.setState({ layer: 'conv1', unit: null });
+    const run = useLab.getState().syncExemplars();
+    await new Promise((r) => setTimeout(r, 1));
+    expect(useLab.getState().exIndexStatus).toBe('indexing');
+    useLab.getState().cancelExemplarIndex();
+    await run;
+    expect(useLab.getState().exIndexStatus).toBe('cancelled');
+    await useLab.getState().syncExemplars(); // a cancelled index waits for the researcher
+    expect(requests.filter((r) => r.kind === 'indexExemplars')).toHaveLength(1);
+    await useLab.getState().resumeExemplarIndex();
+    expect(useLab.getState().exIndexStatus).toBe('ready');
+    expect(requests.map((r) => r.kind)).toEqual(['indexExemplars', 'indexExemplars', 'unitGrid', 'exportIndex']);
+    useLab.getState().selectLayer('conv2');
+    await useLab.getState().syncExemplars();
+    expect(requests.at(-3)).toMatchObject({ kind: 'indexExemplars', layers: ['conv2'] });
+    expect(useLab.getState().exGrid?.layer).toBe('conv2');
+  });
+
+  it('a worker that lost its index (a fresh worker) gets it again from the cache, then shows the unit', async () => {
+    const requests = engine(goodWorker({ lose: 1 }));
+    useLab.setState({ layer: 'conv1', unit: 0 });
+    await useLab.getState().syncExemplars();
+    expect(requests.map((r) => r.kind)).toEqual(['indexExemplars', 'unitExemplars', 'unitGrid', 'exportIndex', 'importIndex', 'unitExemplars']);
+    expect(useLab.getState().exUnit?.unit).toBe(0);
+    expect(useLab.getState().notices).toEqual([]);
+  });
+
+  it('tries an image on the open unit: value is the map max; a unit change runs it again', async () => {
+    const requests = engine(goodWorker());
+    useLab.setState({ layer: 'conv1', unit: 2 });
+    const image = { width: 2, height: 2, channels: 3 as const, data: new Uint8Array(12) };
+    await useLab.getState().tryExemplarImage(image, 'a.png');
+    expect(requests.at(-1)).toMatchObject({ kind: 'run', layers: [], maps: [{ layer: 'conv1', unit: 2 }] });
+    expect(useLab.getState().exTry).toMatchObject({ name: 'a.png', value: 3, unit: 2, map: { dims: [2, 2] } });
+    useLab.getState().selectUnit(1);
+    await useLab.getState().syncExemplars();
+    expect(useLab.getState().exTry?.unit).toBe(1);
+  });
+});
+
+describe('exemplar cache (memory stand-in)', () => {
+  it('keys by model, dataset, k and layer, and drops the oldest entries beyond the cap', async () => {
+    expect(cacheKey('a', 'b', 'L', 15)).not.toBe(cacheKey('a', 'b', 'L', 16));
+    expect(cacheKey('a', 'b', 'L', 15)).not.toBe(cacheKey('a', 'c', 'L', 15));
+    const c = memoryCache();
+    for (let i = 0; i < MAX_CACHED_INDEXES + 3; i++) {
+      await c.put({ key: `k${i}`, modelSha256: 'a', datasetSha256: 'b', layer: 'L', k: 15, savedAt: i, index: snapshot() });
+    }
+    const keys = await c.keys();
+    expect(keys).toHaveLength(MAX_CACHED_INDEXES);
+    expect(keys).not.toContain('k0');
+    expect(await c.get(`k${MAX_CACHED_INDEXES + 2}`)).toBeDefined();
+    await c.delete('k5');
+    expect(await c.get('k5')).toBeUndefined();
+  });
+});
