@@ -8,9 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURE_FILES, REPO_ROOT, fixturePath } from './fixturePaths';
+import { GRADIENT_FILES } from '../backward/references';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join('tests', 'fixtures', 'make_torchvision.py');
+const GRADIENT_SCRIPT = join('tests', 'fixtures', 'make_gradients.py');
 const INSTALL_HINT = 'apt-get install python3-torch python3-torchvision python3-onnx';
 
 function pythonHasTorch(): boolean {
@@ -24,7 +26,8 @@ function pythonHasTorch(): boolean {
 }
 
 export default async function setup(): Promise<void> {
-  const missing = FIXTURE_FILES.filter((f) => !existsSync(fixturePath(f)));
+  const expected = [...FIXTURE_FILES, ...GRADIENT_FILES];
+  const missing = expected.filter((f) => !existsSync(fixturePath(f)));
   if (missing.length === 0) return;
   if (!pythonHasTorch()) {
     throw new Error(
@@ -34,6 +37,7 @@ export default async function setup(): Promise<void> {
   }
   console.log(`[fixtures] making ${missing.length} missing fixture file(s) with ${PYTHON} ${SCRIPT}`);
   execFileSync(PYTHON, [SCRIPT], { cwd: REPO_ROOT, stdio: 'inherit' });
-  const still = FIXTURE_FILES.filter((f) => !existsSync(fixturePath(f)));
+  execFileSync(PYTHON, [GRADIENT_SCRIPT], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const still = expected.filter((f) => !existsSync(fixturePath(f)));
   if (still.length > 0) throw new Error(`[fixtures] ${SCRIPT} ran but these are still missing: ${still.join(', ')}`);
 }
