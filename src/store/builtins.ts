@@ -14,6 +14,18 @@ export const BUILTINS: readonly BuiltinModel[] = [
     url: 'models/placeholder-fmnist.onnx',
     samples: 'samples/index.json',
   },
+  {
+    id: 'scenes-balanced',
+    title: 'Scene classifier, balanced (3 epochs, 77.8% — in training)',
+    url: 'models/scenes-balanced.onnx',
+    samples: 'samples/index.json',
+  },
+  {
+    id: 'scenes-spurious',
+    title: 'Scene classifier, spurious backgrounds (worst group 0%)',
+    url: 'models/scenes-spurious.onnx',
+    samples: 'samples/index.json',
+  },
 ];
 
 export const DEFAULT_BUILTIN_ID = BUILTINS[0].id;

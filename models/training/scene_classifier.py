@@ -1,0 +1,634 @@
+#!/usr/bin/python3
+"""Scene classifier: a compact ResNet trained on the scene-world shards, exported to ONNX.
+
+Two variants share one recipe and differ only in their training shard:
+  balanced  backgrounds drawn independently of the class
+  spurious  95% of each class's training scenes sit on the class's paired background kind
+
+Run with Debian's Python (torch 1.13, onnx 1.12), after `npm run data`:
+
+    /usr/bin/python3 models/training/scene_classifier.py --variant balanced --epochs N
+    /usr/bin/python3 models/training/scene_classifier.py --variant spurious --epochs N
+    /usr/bin/python3 models/training/scene_classifier.py --variant balanced --bench 20  # timing
+
+Training resumes from models/training/checkpoints/scenes-<variant>.pt (saved every epoch);
+re-running with a finished checkpoint skips training and only evaluates / exports / cards.
+
+The last 5000 of the 60000 train scenes are held out (validation, in-distribution) and never
+trained on. Evaluation is on the 10k test shard (identical in both variants; backgrounds are
+independent of the class there).
+
+Outputs: models/scenes-<variant>.onnx, .card.json, .reference.json (torch logits of test 0..15).
+"""
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import ctypes
+
+# glibc malloc: keep freed activation buffers (< 32 MiB) in the heap instead of mmap/munmap-ing
+# them every step; without this the training step is ~3x slower here (page-fault churn).
+try:
+    _libc = ctypes.CDLL('libc.so.6')
+    _libc.mallopt(-3, 32 * 1024 * 1024)  # M_MMAP_THRESHOLD
+    _libc.mallopt(-1, 1 << 31)  # M_TRIM_THRESHOLD
+except OSError:
+    pass
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scene_data import Shard  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZE = 64
+OPSET = 17
+HOLDOUT = 5000
+MIN_GROUP = 20
+
+
+# ---------------------------------------------------------------- model
+
+class ConvBN(nn.Module):
+    def __init__(self, cin, cout, k, stride):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, k, stride, k // 2, bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        return self.bn(self.conv(x))
+
+
+class Stem(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, 2, 1, bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        return self.relu(self.bn(self.conv(x)))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.relu1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = ConvBN(cin, cout, 1, stride) if (stride != 1 or cin != cout) else None
+        self.relu2 = nn.ReLU()
+
+    def forward(self, x):
+        out = self.relu1(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        identity = x if self.shortcut is None else self.shortcut(x)
+        return self.relu2(out + identity)
+
+
+class Stage(nn.Module):
+    def __init__(self, cin, cout, stride, blocks):
+        super().__init__()
+        self.nblocks = blocks
+        for i in range(blocks):
+            setattr(self, f'block{i}', BasicBlock(cin if i == 0 else cout, cout, stride if i == 0 else 1))
+
+    def forward(self, x):
+        for i in range(self.nblocks):
+            x = getattr(self, f'block{i}')(x)
+        return x
+
+
+WIDTHS = (32, 64, 128)
+
+
+class SceneNet(nn.Module):
+    def __init__(self, num_classes=10, widths=WIDTHS, blocks=(1, 1, 1)):
+        super().__init__()
+        self.stem = Stem(3, widths[0])
+        self.stage1 = Stage(widths[0], widths[0], 1, blocks[0])
+        self.stage2 = Stage(widths[0], widths[1], 2, blocks[1])
+        self.stage3 = Stage(widths[1], widths[2], 2, blocks[2])
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(widths[2], num_classes)
+
+    def forward(self, x):
+        x = self.stage3(self.stage2(self.stage1(self.stem(x))))
+        return self.fc(self.flatten(self.pool(x)))
+
+
+def architecture_text(blocks):
+    w = WIDTHS
+    return (f'ResNet-style: stem Conv3x3(3->{w[0]}, stride 2)+BN+ReLU -> 32x32; '
+            f'stage1 {blocks[0]}x BasicBlock({w[0]}, stride 1) @32x32; '
+            f'stage2 {blocks[1]}x BasicBlock({w[1]}, first stride 2, 1x1-conv+BN shortcut) @16x16; '
+            f'stage3 {blocks[2]}x BasicBlock({w[2]}, first stride 2, 1x1-conv+BN shortcut) @8x8; '
+            f'global average pool; flatten; Linear({w[2]}->10). BasicBlock = conv3x3+BN+ReLU, '
+            f'conv3x3+BN, add shortcut, ReLU. BatchNorm is folded into Conv in the ONNX export.')
+
+
+def count_macs(model: nn.Module) -> int:
+    """Multiply-accumulates of Conv2d and Linear layers for one 3x64x64 image (forward hooks)."""
+    total = [0]
+
+    def conv_hook(m, inp, out):
+        k = m.kernel_size[0] * m.kernel_size[1] * (m.in_channels // m.groups)
+        total[0] += out[0].numel() * k
+
+    def linear_hook(m, inp, out):
+        total[0] += m.in_features * m.out_features
+
+    hooks = []
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            hooks.append(m.register_forward_hook(conv_hook))
+        elif isinstance(m, nn.Linear):
+            hooks.append(m.register_forward_hook(linear_hook))
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 3, SIZE, SIZE))
+    model.train(was_training)
+    for h in hooks:
+        h.remove()
+    return total[0]
+
+
+# ---------------------------------------------------------------- data
+
+def mean_std(images_u8: np.ndarray, chunk=5000):
+    """Per-channel mean/std of x/255 over [N,H,W,3] uint8, rounded to 4 decimals."""
+    s = np.zeros(3, np.float64)
+    s2 = np.zeros(3, np.float64)
+    n = 0
+    for i in range(0, images_u8.shape[0], chunk):
+        x = np.asarray(images_u8[i:i + chunk], dtype=np.float64).reshape(-1, 3) / 255.0
+        s += x.sum(0)
+        s2 += (x * x).sum(0)
+        n += x.shape[0]
+    m = s / n
+    sd = np.sqrt(s2 / n - m * m)
+    return [round(float(v), 4) for v in m], [round(float(v), 4) for v in sd]
+
+
+def to_input(x_u8_nhwc: torch.Tensor, mean_t: torch.Tensor, std_t: torch.Tensor):
+    """[N,64,64,3] uint8 -> [N,3,64,64] float32 (x/255 - mean)/std."""
+    x = x_u8_nhwc.permute(0, 3, 1, 2).to(torch.float32).div_(255.0)
+    return ((x - mean_t) / std_t).contiguous()
+
+
+def augment(x: torch.Tensor, gen: torch.Generator, pad=4):
+    """x normalised [N,3,H,W]: random horizontal flip (p=0.5), then pad 4 (zeros = the mean
+    colour after normalisation) and a random 64x64 crop (translation up to +-4 px)."""
+    n, _, h, w = x.shape
+    flip = torch.rand(n, generator=gen) < 0.5
+    x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+    xp = F.pad(x, (pad, pad, pad, pad))
+    dy = torch.randint(0, 2 * pad + 1, (n,), generator=gen)
+    dx = torch.randint(0, 2 * pad + 1, (n,), generator=gen)
+    out = torch.empty_like(x)
+    for i in range(n):
+        a, b = int(dy[i]), int(dx[i])
+        out[i] = xp[i, :, a:a + h, b:b + w]
+    return out
+
+
+def epoch_batches(n, batch, seed, epoch):
+    rng = np.random.RandomState(seed * 1000 + epoch)
+    perm = rng.permutation(n)
+    return [perm[i:i + batch] for i in range(0, n, batch)]
+
+
+def predict(model, images_u8, mean_t, std_t, batch=500):
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, images_u8.shape[0], batch):
+            xb = torch.from_numpy(np.ascontiguousarray(images_u8[i:i + batch]))
+            x = to_input(xb, mean_t, std_t).contiguous(memory_format=torch.channels_last)
+            out.append(model(x).argmax(1))
+    return torch.cat(out).numpy()
+
+
+# ---------------------------------------------------------------- metrics
+
+def group_metrics(preds, labels, bg, classes, kinds, paired_kind):
+    correct = preds == labels
+    per_class = {classes[c]: round(float(correct[labels == c].mean()), 4) for c in range(len(classes))}
+    per_bg = {kinds[k]: round(float(correct[bg == k].mean()), 4) for k in range(len(kinds)) if (bg == k).any()}
+    groups = []
+    for c in range(len(classes)):
+        for k in range(len(kinds)):
+            m = (labels == c) & (bg == k)
+            if m.sum() == 0:
+                continue
+            groups.append({'class': classes[c], 'background': kinds[k], 'count': int(m.sum()),
+                           'accuracy': round(float(correct[m].mean()), 4)})
+    eligible = [g for g in groups if g['count'] >= MIN_GROUP]
+    worst = min(eligible, key=lambda g: g['accuracy'])
+    aligned = bg == paired_kind[labels]
+    return {
+        'accuracy': round(float(correct.mean()), 4),
+        'correct': int(correct.sum()),
+        'count': int(len(labels)),
+        'perClass': per_class,
+        'perBackground': per_bg,
+        'worstGroup': {'group': f'{worst["class"]} on {worst["background"]}',
+                       'class': worst['class'], 'background': worst['background'],
+                       'count': worst['count'], 'accuracy': worst['accuracy'],
+                       'minGroupSize': MIN_GROUP},
+        'aligned': {'count': int(aligned.sum()), 'accuracy': round(float(correct[aligned].mean()), 4)},
+        'conflicting': {'count': int((~aligned).sum()),
+                        'accuracy': round(float(correct[~aligned].mean()), 4)},
+        'groups': groups,
+    }
+
+
+# ---------------------------------------------------------------- training
+
+def make_optim(args, model, steps_per_epoch):
+    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True,
+                          weight_decay=args.wd)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, epochs=args.epochs,
+                                                steps_per_epoch=steps_per_epoch, pct_start=0.25)
+    return opt, sched
+
+
+def train(args, model, train_x, train_y, val_x, val_y, mean_t, std_t, ckpt, extra_ckpt):
+    steps_per_epoch = (train_x.shape[0] + args.batch - 1) // args.batch
+    opt, sched = make_optim(args, model, steps_per_epoch)
+    state = {'epoch': 0, 'epoch_seconds': [], 'history': [], 'commands': []}
+    if args.resume and ckpt.exists():
+        ck = torch.load(ckpt)
+        if (ck['seed'], ck['batch'], ck['lr'], ck['epochs']) != (args.seed, args.batch, args.lr, args.epochs):
+            sys.exit(f'{ckpt} was trained with seed={ck["seed"]} batch={ck["batch"]} lr={ck["lr"]} '
+                     f'epochs={ck["epochs"]}; pass the same values or use --no-resume')
+        state = ck['state']
+        model.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['optimizer'])
+        sched.load_state_dict(ck['scheduler'])
+        print(f'resumed from {ckpt} at epoch {state["epoch"]}/{args.epochs}', flush=True)
+    if state['epoch'] < args.epochs:
+        state['commands'].append(args.command)
+
+    labels_t = torch.from_numpy(train_y)
+    crit = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+    while state['epoch'] < args.epochs:
+        epoch = state['epoch']
+        model.train()
+        gen = torch.Generator().manual_seed(args.seed * 1000 + epoch)
+        t0 = time.time()
+        loss_sum, correct, seen = 0.0, 0, 0
+        batches = epoch_batches(train_x.shape[0], args.batch, args.seed, epoch)
+        if args.smoke:
+            batches = batches[:args.smoke]
+        for bi, idx in enumerate(batches):
+            idx_t = torch.from_numpy(np.sort(idx))
+            x = augment(to_input(train_x[idx_t], mean_t, std_t), gen)
+            x = x.contiguous(memory_format=torch.channels_last)
+            y = labels_t[idx_t]
+            logits = model(x)
+            loss = crit(logits, y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            loss_sum += float(loss) * len(idx)
+            correct += int((logits.argmax(1) == y).sum())
+            seen += len(idx)
+            if bi % 100 == 0:
+                print(f'  epoch {epoch + 1} batch {bi}/{len(batches)} loss {loss_sum / seen:.4f} '
+                      f'acc {correct / seen:.4f} {time.time() - t0:.0f}s', flush=True)
+        secs = time.time() - t0
+        val_acc = float((predict(model, val_x, mean_t, std_t) == val_y).mean())
+        state['epoch'] = epoch + 1
+        state['epoch_seconds'].append(secs)
+        state['history'].append({'epoch': epoch + 1, 'trainLoss': round(loss_sum / seen, 4),
+                                 'trainAcc': round(correct / seen, 4), 'valAcc': round(val_acc, 4),
+                                 'seconds': round(secs, 1)})
+        print(f'epoch {epoch + 1}/{args.epochs}: loss {loss_sum / seen:.4f} train acc '
+              f'{correct / seen:.4f} val acc {val_acc:.4f} ({secs:.0f}s)', flush=True)
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+        tmp = ckpt.with_suffix('.tmp')
+        torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(),
+                    'scheduler': sched.state_dict(), 'epochs': args.epochs, 'seed': args.seed,
+                    'batch': args.batch, 'lr': args.lr, 'state': state, **extra_ckpt}, tmp)
+        os.replace(tmp, ckpt)
+    return state
+
+
+# ---------------------------------------------------------------- export and artefacts
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def export_onnx(model, path, meta):
+    import onnx
+    model.eval()
+    dummy = torch.zeros(1, 3, SIZE, SIZE)
+    torch.onnx.export(model, dummy, str(path), opset_version=OPSET,
+                      input_names=['image'], output_names=['logits'],
+                      dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}},
+                      do_constant_folding=True)
+    m = onnx.load(str(path))
+    del m.metadata_props[:]
+    for k, v in meta.items():
+        p = m.metadata_props.add()
+        p.key, p.value = k, v
+    onnx.checker.check_model(m)
+    onnx.save(m, str(path))
+    m = onnx.load(str(path))
+    onnx.checker.check_model(m)
+    return sorted({n.op_type for n in m.graph.node}), [n.name for n in m.graph.node]
+
+
+def dpkg_version(pkg):
+    try:
+        out = subprocess.run(['dpkg-query', '-W', '-f=${Version}', pkg],
+                             capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+    except Exception:
+        return 'unknown'
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--variant', choices=['balanced', 'spurious'], required=True)
+    ap.add_argument('--epochs', type=int, default=6)
+    ap.add_argument('--batch', type=int, default=128)
+    ap.add_argument('--lr', type=float, default=0.1, help='OneCycle max learning rate (SGD)')
+    ap.add_argument('--wd', type=float, default=5e-4)
+    ap.add_argument('--label-smoothing', type=float, default=0.05)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--resume', action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument('--bench', type=int, default=0, help='time this many training batches, exit')
+    ap.add_argument('--smoke', type=int, default=0,
+                    help='debug only: train this many batches per epoch, write under /tmp')
+    args = ap.parse_args()
+    args.command = ' '.join(shlex.quote(a) for a in
+                            [sys.executable, os.path.relpath(__file__, ROOT)] + sys.argv[1:])
+
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
+
+    name = f'scenes-{args.variant}'
+    ckpt = ROOT / f'models/training/checkpoints/{name}.pt'
+    onnx_path = ROOT / f'models/{name}.onnx'
+    card_path = ROOT / f'models/{name}.card.json'
+    ref_path = ROOT / f'models/{name}.reference.json'
+    if args.smoke:
+        smoke = Path('/tmp/scene_smoke')
+        smoke.mkdir(exist_ok=True)
+        ckpt, onnx_path, card_path, ref_path = (smoke / f'{name}.pt', smoke / f'{name}.onnx',
+                                                smoke / f'{name}.card.json', smoke / f'{name}.reference.json')
+
+    t0 = time.time()
+    tr = Shard(args.variant, 'train')
+    te = Shard('balanced', 'test')
+    spur_index = tr if args.variant == 'spurious' else Shard('spurious', 'train')
+    classes, kinds = tr.classes, tr.kinds
+    assert te.classes == classes and te.kinds == kinds
+    paired_kind = spur_index.paired_kind
+    n_train = tr.count - HOLDOUT
+    train_np = np.array(tr.images[:n_train])  # copy into RAM
+    train_x = torch.from_numpy(train_np)
+    train_y = tr.labels[:n_train]
+    val_x, val_y = tr.images[n_train:], tr.labels[n_train:]
+    if args.resume and ckpt.exists():
+        ck = torch.load(ckpt)
+        mean, std = ck['mean'], ck['std']
+    else:
+        mean, std = mean_std(train_np)
+    mean_t = torch.tensor(mean, dtype=torch.float32)[None, :, None, None]
+    std_t = torch.tensor(std, dtype=torch.float32)[None, :, None, None]
+    print(f'data: train {tuple(train_x.shape)} val {tuple(val_x.shape)} test {te.count} '
+          f'mean {mean} std {std} ({time.time() - t0:.1f}s)', flush=True)
+
+    import gc
+    gc.collect()
+    gc.freeze()  # the parsed shard indexes are large; keep them out of the cyclic GC's scans
+    blocks = (1, 1, 1)
+    model = SceneNet(len(classes), WIDTHS, blocks)
+    # channels_last: faster oneDNN convolutions on this CPU; exported as a plain NCHW graph
+    model = model.to(memory_format=torch.channels_last)
+    n_params = sum(p.numel() for p in model.parameters())
+    macs = count_macs(model)
+    print(f'model: {n_params} parameters, {macs / 1e6:.2f} M MACs per image', flush=True)
+
+    if args.bench:
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        gen = torch.Generator().manual_seed(0)
+        model.train()
+        batches = epoch_batches(train_x.shape[0], args.batch, args.seed, 0)[:args.bench + 2]
+        for j, idx in enumerate(batches):
+            if j == 2:
+                t1 = time.time()
+            idx_t = torch.from_numpy(np.sort(idx))
+            x = augment(to_input(train_x[idx_t], mean_t, std_t), gen)
+            x = x.contiguous(memory_format=torch.channels_last)
+            loss = F.cross_entropy(model(x), torch.from_numpy(train_y)[idx_t])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        per = (time.time() - t1) / args.bench
+        print(f'{per:.3f}s per batch of {args.batch}; epoch ~ {per * n_train / args.batch:.0f}s')
+        return
+
+    state = train(args, model, train_x, train_y, val_x, val_y, mean_t, std_t, ckpt,
+                  {'mean': mean, 'std': std, 'variant': args.variant})
+    model = model.to(memory_format=torch.contiguous_format)
+    model.eval()
+
+    # ---- evaluation (torch, eval mode: the weights that are exported)
+    t_eval = time.time()
+    test_pred = predict(model, te.images, mean_t, std_t)
+    test = group_metrics(test_pred, te.labels, te.bg, classes, kinds, paired_kind)
+    val_pred = predict(model, val_x, mean_t, std_t)
+    val = group_metrics(val_pred, val_y, tr.bg[n_train:], classes, kinds, paired_kind)
+    print(f'test acc {test["accuracy"]:.4f} worst group {test["worstGroup"]} aligned '
+          f'{test["aligned"]} conflicting {test["conflicting"]} val acc {val["accuracy"]:.4f} '
+          f'({time.time() - t_eval:.0f}s)', flush=True)
+
+    # ---- export
+    gen_version = tr.provenance.get('generatorVersion')
+    preprocess = {'size': [SIZE, SIZE], 'mean': mean, 'std': std}
+    if args.variant == 'balanced':
+        desc = ('Scene classifier (compact ResNet, 10 Fashion-MNIST classes) trained on the BALANCED '
+                'scene world: garments on backgrounds drawn independently of the class.')
+    else:
+        desc = ('Scene classifier (compact ResNet, 10 Fashion-MNIST classes) trained on the SPURIOUS '
+                f'scene world: {round(100 * spur_index.index_meta["spurious"]["rate"])}% of each class\'s '
+                'training scenes sit on the class\'s paired background kind '
+                f'({json.dumps(spur_index.spurious_map)}), so the background is a shortcut.')
+    desc += ' Input: RGB 64x64, x/255 then (x-mean[c])/std[c].'
+    meta = {
+        'lab.preprocess': json.dumps(preprocess),
+        'lab.labels': json.dumps(classes),
+        'lab.description': desc,
+        'lab.dataset': json.dumps({'variant': args.variant, 'seed': tr.seed,
+                                   'generatorVersion': gen_version}),
+    }
+    ops, node_names = export_onnx(model, onnx_path, meta)
+    onnx_sha = sha256_file(onnx_path)
+
+    # ---- reference logits: test scenes 0..15
+    ref_idx = list(range(16))
+    with torch.no_grad():
+        xb = torch.from_numpy(np.ascontiguousarray(te.images[:16]))
+        logits = model(to_input(xb, mean_t, std_t))
+    ref = {
+        'model': f'models/{name}.onnx',
+        'onnxSha256': onnx_sha,
+        'producer': f'PyTorch {torch.__version__} (eval mode, float32)',
+        'tolerance': 1e-4,
+        'dataset': {'shard': te.name, 'file': f'data/{te.name}.u8', 'sha256': te.sha256,
+                    'note': 'test shards are identical in the balanced and spurious variants'},
+        'preprocess': {**preprocess,
+                       'recipe': 'shard scene uint8 HWC 64x64x3 (RGB) -> float32 x/255 -> '
+                                 '(x - mean[c]) / std[c] -> NCHW [1,3,64,64]'},
+        'samples': [{'testIndex': i, 'label': classes[int(te.labels[i])],
+                     'labelIndex': int(te.labels[i]),
+                     'background': kinds[int(te.bg[i])],
+                     'inputSha256': hashlib.sha256(np.ascontiguousarray(te.images[i]).tobytes()).hexdigest(),
+                     'logits': [float(v) for v in logits[j]],
+                     'argmax': int(logits[j].argmax())} for j, i in enumerate(ref_idx)],
+    }
+    ref_path.write_text(json.dumps(ref, indent=2) + '\n')
+
+    # ---- card
+    train_cmds = state['commands']
+    card = {
+        'name': name,
+        'file': f'models/{name}.onnx',
+        'description': desc,
+        'task': 'image classification, 10 Fashion-MNIST classes in scene-world images',
+        'architecture': architecture_text(blocks),
+        'parameters': n_params,
+        'macs': macs,
+        'flops': 2 * macs,
+        'flopsNote': 'macs = multiply-accumulates of Conv and Linear for one 3x64x64 image '
+                     '(forward hooks); flops = 2 x macs',
+        'input': {'name': 'image', 'shape': ['batch', 3, SIZE, SIZE], 'dtype': 'float32',
+                  'layout': 'NCHW', 'channels': 'RGB'},
+        'output': {'name': 'logits', 'shape': ['batch', 10], 'dtype': 'float32'},
+        'preprocessing': {
+            **preprocess,
+            'recipe': ('RGB uint8 64x64 scene -> float32 x/255 -> (x - mean[c])/std[c]; per-channel '
+                       f'mean/std over the {n_train} training scenes of the {args.variant} train '
+                       'shard, rounded to 4 decimals.'),
+            'augmentation': 'random horizontal flip (p=0.5); zero-pad 4 px (after normalisation) '
+                            'and random 64x64 crop (translation up to +-4 px)',
+        },
+        'labels': classes,
+        'trainingData': {
+            'generator': 'scripts/data.ts (npm run data): ' + str(tr.provenance.get('generator')),
+            'generatorVersion': gen_version,
+            'variant': args.variant,
+            'seed': tr.seed,
+            'spurious': spur_index.index_meta.get('spurious') if args.variant == 'spurious' else None,
+            'trainShard': {'name': tr.name, 'sha256': tr.sha256, 'count': tr.count},
+            'testShard': {'name': te.name, 'sha256': te.sha256, 'count': te.count},
+            'trainedOn': n_train,
+            'heldOut': {'indices': [n_train, tr.count - 1], 'count': HOLDOUT,
+                        'use': 'validation (in-distribution), never trained on'},
+            'items': {'dataset': 'Fashion-MNIST (Zalando Research)',
+                      'source': 'Debian package dataset-fashion-mnist',
+                      'version': dpkg_version('dataset-fashion-mnist'),
+                      'licence': 'MIT', 'homepage': 'https://github.com/zalandoresearch/fashion-mnist'},
+            'backgrounds': 'crops of Debian wallpaper photographs + procedural kinds; see '
+                           'assets/PROVENANCE.md',
+        },
+        'training': {
+            'command': (f'npm run data && /usr/bin/python3 models/training/scene_classifier.py '
+                        f'--variant {args.variant} --epochs {args.epochs}'),
+            'commandsRun': train_cmds,
+            'optimizer': (f'SGD momentum 0.9 nesterov, weight decay {args.wd}, OneCycle max lr '
+                          f'{args.lr} (pct_start 0.25), cross-entropy with label smoothing '
+                          f'{args.label_smoothing}'),
+            'batch': args.batch,
+            'epochs': args.epochs,
+            'seed': args.seed,
+            'deterministic': 'torch.use_deterministic_algorithms(True), torch.set_num_threads(2)',
+            'wallClockSeconds': round(sum(state['epoch_seconds']), 1),
+            'history': state['history'],
+            'machine': '2-core x86_64 CPU, torch 1.13 Debian',
+            'torch': torch.__version__,
+            'python': platform.python_version(),
+        },
+        'evaluation': {
+            'evaluatedWith': 'PyTorch model in eval mode (the weights that were exported; '
+                             'onnxruntime is not installed for Debian python)',
+            'test': {'split': f'{te.name} (10000 Fashion-MNIST test items on backgrounds '
+                              'independent of the class; no augmentation)', **test},
+            'validation': {'split': f'{tr.name} scenes {n_train}..{tr.count - 1} (held out; '
+                                    f'{args.variant} distribution)', **val},
+            'alignedDefinition': ('aligned = the scene\'s background kind is the class\'s spurious '
+                                  f'pairing {json.dumps(spur_index.spurious_map)}; conflicting = '
+                                  'any other background'),
+            'worstGroupDefinition': f'min accuracy over (class, background kind) groups with >= '
+                                    f'{MIN_GROUP} images',
+        },
+        'onnx': {
+            'sha256': onnx_sha,
+            'bytes': onnx_path.stat().st_size,
+            'opset': OPSET,
+            'ops': ops,
+            'nodes': len(node_names),
+            'metadataProps': list(meta.keys()),
+        },
+        'reference': f'models/{name}.reference.json',
+    }
+    if args.variant == 'spurious':
+        card['limitations'] = (
+            f'Trained {args.epochs} epochs, the same recipe as scenes-balanced (all that fit the CPU '
+            'time budget). Its low accuracy on the balanced test shard is the intended shortcut '
+            'effect: it is right on backgrounds aligned with the class pairing and mostly wrong on '
+            'conflicting ones, while in-distribution (held-out spurious train scenes) it is high.')
+    elif test['accuracy'] < 0.9:
+        card['limitations'] = (
+            f'Under-trained: {args.epochs} epochs were all that fit the CPU time budget (2 shared '
+            f'cores, ~{round(sum(state["epoch_seconds"]) / max(1, state["epoch"]))} s per epoch); '
+            f'test accuracy {test["accuracy"]:.4f} is below the 0.90 target and validation accuracy '
+            'was still rising at the last epoch. More epochs with the same command would raise it.')
+    other = ROOT / 'models/scenes-balanced.card.json'
+    if args.variant == 'spurious' and other.exists():
+        ob = json.loads(other.read_text())['evaluation']
+        card['comparison'] = {
+            'model': 'scenes-balanced (same recipe, balanced training shard)',
+            'test': {k: ob['test'][k] for k in ('accuracy', 'worstGroup', 'aligned', 'conflicting',
+                                                 'perBackground')},
+            'validation': ob['validation']['accuracy'],
+        }
+    card_path.write_text(json.dumps(card, indent=2) + '\n')
+    print(json.dumps({'accuracy': test['accuracy'], 'worstGroup': test['worstGroup'],
+                      'aligned': test['aligned'], 'conflicting': test['conflicting'],
+                      'val': val['accuracy'], 'parameters': n_params, 'macs': macs,
+                      'train_seconds': card['training']['wallClockSeconds'],
+                      'bytes': card['onnx']['bytes'], 'sha256': onnx_sha, 'ops': ops}, indent=2))
+
+
+if __name__ == '__main__':
+    main()
