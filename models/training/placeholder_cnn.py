@@ -29,13 +29,10 @@ that the PNG samples are exactly what the model was trained on.
 """
 import argparse
 import gzip
-import hashlib
 import json
 import os
 import platform
-import shlex
 import struct
-import subprocess
 import sys
 import time
 import zlib
@@ -43,10 +40,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402
+    ROOT, SIZE, CompactResNet, add_optim_args, add_run_args, bench_training, card_cost,
+    card_io, card_onnx, checkpoint_core, command_line, dpkg_version, epoch_batches, export_onnx,
+    make_optim, new_train_state, predict, reference_header, report_model_size, restore_weights,
+    save_checkpoint, seed_everything, sha256_file, train_epoch, write_json)
+
 DATA_DIR = Path('/usr/share/datasets/fashion-mnist')
 CKPT = ROOT / 'models/training/checkpoints/placeholder.pt'
 ONNX_PATH = ROOT / 'models/placeholder-fmnist.onnx'
@@ -56,8 +58,6 @@ SAMPLES_DIR = ROOT / 'public/samples'
 
 LABELS = ['t-shirt/top', 'trouser', 'pullover', 'dress', 'coat',
           'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
-SIZE = 64
-OPSET = 17
 DESCRIPTION = 'placeholder until the scene classifier lands'
 
 
@@ -106,68 +106,11 @@ def to_input(images_u8: torch.Tensor, mean: float, std: float, tint: torch.Tenso
 
 # ---------------------------------------------------------------- model
 
-class ConvBN(nn.Module):
-    def __init__(self, cin, cout, k, stride):
-        super().__init__()
-        self.conv = nn.Conv2d(cin, cout, k, stride, k // 2, bias=False)
-        self.bn = nn.BatchNorm2d(cout)
+class PlaceholderNet(CompactResNet):
+    """Stem 16 (stride 1), one BasicBlock per stage at widths 16, 32, 64."""
 
-    def forward(self, x):
-        return self.bn(self.conv(x))
-
-
-class Stem(nn.Module):
-    def __init__(self, cin, cout):
-        super().__init__()
-        self.conv = nn.Conv2d(cin, cout, 3, 1, 1, bias=False)
-        self.bn = nn.BatchNorm2d(cout)
-        self.relu = nn.ReLU()
-
-    def forward(self, x):
-        return self.relu(self.bn(self.conv(x)))
-
-
-class BasicBlock(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.relu1 = nn.ReLU()
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.shortcut = ConvBN(cin, cout, 1, stride) if (stride != 1 or cin != cout) else None
-        self.relu2 = nn.ReLU()
-
-    def forward(self, x):
-        out = self.relu1(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        identity = x if self.shortcut is None else self.shortcut(x)
-        return self.relu2(out + identity)
-
-
-class Stage(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.block0 = BasicBlock(cin, cout, stride)
-
-    def forward(self, x):
-        return self.block0(x)
-
-
-class PlaceholderNet(nn.Module):
     def __init__(self, num_classes=10):
-        super().__init__()
-        self.stem = Stem(3, 16)
-        self.stage1 = Stage(16, 16, 1)
-        self.stage2 = Stage(16, 32, 2)
-        self.stage3 = Stage(32, 64, 2)
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.flatten = nn.Flatten()
-        self.fc = nn.Linear(64, num_classes)
-
-    def forward(self, x):
-        x = self.stage3(self.stage2(self.stage1(self.stem(x))))
-        return self.fc(self.flatten(self.pool(x)))
+        super().__init__(num_classes, widths=(16, 32, 64))
 
 
 ARCHITECTURE = ('ResNet-style: stem Conv3x3(3->16)+BN+ReLU @64x64; stage1 BasicBlock(16, stride 1) '
@@ -176,51 +119,14 @@ ARCHITECTURE = ('ResNet-style: stem Conv3x3(3->16)+BN+ReLU @64x64; stage1 BasicB
                 'flatten; Linear(64->10). BatchNorm is folded into Conv in the ONNX export.')
 
 
-def count_macs(model: nn.Module) -> int:
-    """Multiply-accumulates of Conv2d and Linear layers for one 3x64x64 image (hook-based)."""
-    total = [0]
-
-    def conv_hook(m, inp, out):
-        k = m.kernel_size[0] * m.kernel_size[1] * (m.in_channels // m.groups)
-        total[0] += out[0].numel() * k
-
-    def linear_hook(m, inp, out):
-        total[0] += m.in_features * m.out_features
-
-    hooks = []
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            hooks.append(m.register_forward_hook(conv_hook))
-        elif isinstance(m, nn.Linear):
-            hooks.append(m.register_forward_hook(linear_hook))
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        model(torch.zeros(1, 3, SIZE, SIZE))
-    model.train(was_training)
-    for h in hooks:
-        h.remove()
-    return total[0]
-
-
 # ---------------------------------------------------------------- training
 
 def evaluate(model, images_u8, labels, mean, std, batch=500):
-    model.eval()
-    preds = []
-    with torch.no_grad():
-        for i in range(0, images_u8.shape[0], batch):
-            preds.append(model(to_input(images_u8[i:i + batch], mean, std)).argmax(1))
-    preds = torch.cat(preds).numpy()
+    """Test accuracy overall and per class (eval mode, no augmentation)."""
+    preds = predict(model, images_u8, lambda x: to_input(x, mean, std), batch)
     overall = float((preds == labels).mean())
     per_class = {LABELS[c]: float((preds[labels == c] == c).mean()) for c in range(10)}
     return overall, per_class
-
-
-def epoch_batches(n, batch, seed, epoch):
-    rng = np.random.RandomState(seed * 1000 + epoch)
-    perm = rng.permutation(n)
-    return [perm[i:i + batch] for i in range(0, n, batch)]
 
 
 def augment(x_u8: torch.Tensor, gen: torch.Generator):
@@ -232,13 +138,22 @@ def augment(x_u8: torch.Tensor, gen: torch.Generator):
     return x_u8, tint
 
 
+def batch_maker(train_x, train_y, mean, std):
+    """make_batch(idx, gen) for train_epoch / bench_training: augmented inputs and labels."""
+    labels_t = torch.from_numpy(train_y)
+
+    def make_batch(idx, gen):
+        idx_t = torch.from_numpy(idx)
+        xb, tint = augment(train_x[idx_t], gen)
+        return to_input(xb, mean, std, tint), labels_t[idx_t]
+
+    return make_batch
+
+
 def train(args, model, train_x, train_y, test_x, test_y, mean, std):
-    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True,
-                          weight_decay=args.wd)
     steps_per_epoch = (train_x.shape[0] + args.batch - 1) // args.batch
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, epochs=args.epochs,
-                                                steps_per_epoch=steps_per_epoch, pct_start=0.25)
-    state = {'epoch': 0, 'epoch_seconds': [], 'history': [], 'commands': []}
+    opt, sched = make_optim(model, args.lr, args.wd, args.epochs, steps_per_epoch)
+    state = new_train_state()
     if args.resume and CKPT.exists():
         ck = torch.load(CKPT)
         state = ck['state']
@@ -247,8 +162,7 @@ def train(args, model, train_x, train_y, test_x, test_y, mean, std):
                      f'lr={ck.get("lr")}; pass the same values or use --no-resume')
         if args.epochs < state['epoch']:
             sys.exit(f'{CKPT} has {state["epoch"]} epochs done; --epochs {args.epochs} is fewer')
-        model.load_state_dict(ck['model'])
-        opt.load_state_dict(ck['optimizer'])
+        restore_weights(ck, model, opt)
         if ck['epochs'] == args.epochs:
             sched.load_state_dict(ck['scheduler'])
         else:
@@ -265,48 +179,22 @@ def train(args, model, train_x, train_y, test_x, test_y, mean, std):
     if state['epoch'] < args.epochs:
         state['commands'].append(args.command)
 
-    labels_t = torch.from_numpy(train_y)
+    make_batch = batch_maker(train_x, train_y, mean, std)
     stop = min(args.epochs, args.stop_after or args.epochs)
     while state['epoch'] < stop:
         epoch = state['epoch']
-        model.train()
-        gen = torch.Generator().manual_seed(args.seed * 1000 + epoch)
-        t0 = time.time()
-        loss_sum, correct, seen = 0.0, 0, 0
-        batches = epoch_batches(train_x.shape[0], args.batch, args.seed, epoch)
-        for bi, idx in enumerate(batches):
-            idx_t = torch.from_numpy(idx)
-            xb, tint = augment(train_x[idx_t], gen)
-            x = to_input(xb, mean, std, tint)
-            y = labels_t[idx_t]
-            logits = model(x)
-            loss = F.cross_entropy(logits, y)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            loss_sum += float(loss) * len(idx)
-            correct += int((logits.argmax(1) == y).sum())
-            seen += len(idx)
-            if bi % 100 == 0:
-                print(f'  epoch {epoch + 1} batch {bi}/{len(batches)} loss {loss_sum / seen:.4f} '
-                      f'acc {correct / seen:.4f} {time.time() - t0:.0f}s', flush=True)
-        secs = time.time() - t0
+        loss, acc, secs = train_epoch(model, opt, sched, F.cross_entropy, make_batch,
+                                      train_x.shape[0], args.batch, args.seed, epoch)
         test_acc, _ = evaluate(model, test_x, test_y, mean, std)
         state['epoch'] = epoch + 1
         state['epoch_seconds'].append(secs)
-        state['history'].append({'epoch': epoch + 1, 'train_loss': loss_sum / seen,
-                                 'train_acc': correct / seen, 'test_acc': test_acc,
+        state['history'].append({'epoch': epoch + 1, 'train_loss': loss,
+                                 'train_acc': acc, 'test_acc': test_acc,
                                  'seconds': round(secs, 1)})
-        print(f'epoch {epoch + 1}/{args.epochs}: loss {loss_sum / seen:.4f} train acc '
-              f'{correct / seen:.4f} test acc {test_acc:.4f} ({secs:.0f}s)', flush=True)
-        CKPT.parent.mkdir(parents=True, exist_ok=True)
-        tmp = CKPT.with_suffix('.tmp')
-        torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(),
-                    'scheduler': sched.state_dict(), 'epochs': args.epochs, 'seed': args.seed,
-                    'batch': args.batch, 'lr': args.lr,
-                    'mean': mean, 'std': std, 'state': state}, tmp)
-        os.replace(tmp, CKPT)
+        print(f'epoch {epoch + 1}/{args.epochs}: loss {loss:.4f} train acc '
+              f'{acc:.4f} test acc {test_acc:.4f} ({secs:.0f}s)', flush=True)
+        save_checkpoint(CKPT, {**checkpoint_core(model, opt, sched, args),
+                               'mean': mean, 'std': std, 'state': state})
     return state
 
 
@@ -355,34 +243,14 @@ def slug(label: str) -> str:
 
 # ---------------------------------------------------------------- export and artefacts
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def export_onnx(model, mean, std):
-    import onnx
-    model.eval()
-    dummy = torch.zeros(1, 3, SIZE, SIZE)
-    torch.onnx.export(model, dummy, str(ONNX_PATH), opset_version=OPSET,
-                      input_names=['image'], output_names=['logits'],
-                      dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}},
-                      do_constant_folding=True)
-    m = onnx.load(str(ONNX_PATH))
-    meta = {
+def onnx_metadata(mean, std):
+    """The lab.* metadata_props of the exported model."""
+    return {
         'lab.preprocess': json.dumps({'size': [SIZE, SIZE], 'mean': [mean] * 3, 'std': [std] * 3}),
         'lab.labels': json.dumps(LABELS),
         'lab.description': ('Placeholder classifier (compact ResNet, Fashion-MNIST, 10 classes) '
                             f'{DESCRIPTION}. Input: RGB 64x64, x/255 then (x-mean)/std.'),
     }
-    del m.metadata_props[:]
-    for k, v in meta.items():
-        p = m.metadata_props.add()
-        p.key, p.value = k, v
-    onnx.checker.check_model(m)
-    onnx.save(m, str(ONNX_PATH))
-    onnx.checker.check_model(onnx.load(str(ONNX_PATH)))
-    ops = sorted({n.op_type for n in m.graph.node})
-    return ops, [n.name for n in m.graph.node]
 
 
 def write_samples(test_x, test_y):
@@ -401,7 +269,7 @@ def write_samples(test_x, test_y):
         except ImportError:
             pass
         entries.append({'file': name, 'label': LABELS[c], 'labelIndex': c, 'testIndex': ti})
-    (SAMPLES_DIR / 'index.json').write_text(json.dumps(entries, indent=2) + '\n')
+    write_json(SAMPLES_DIR / 'index.json', entries)
     return entries
 
 
@@ -417,10 +285,7 @@ def write_reference(model, entries, mean, std, onnx_sha):
             samples.append({**e, 'logits': [float(v) for v in logits],
                             'argmax': int(logits.argmax())})
     ref = {
-        'model': 'models/placeholder-fmnist.onnx',
-        'onnxSha256': onnx_sha,
-        'producer': f'PyTorch {torch.__version__} (eval mode, float32)',
-        'tolerance': 1e-4,
+        **reference_header('models/placeholder-fmnist.onnx', onnx_sha),
         'preprocess': {
             'size': [SIZE, SIZE], 'mean': [mean] * 3, 'std': [std] * 3,
             'recipe': ('decode PNG to RGB uint8 HWC (already 64x64, no resize); float32 x/255; '
@@ -428,7 +293,7 @@ def write_reference(model, entries, mean, std, onnx_sha):
         },
         'samples': samples,
     }
-    REF_PATH.write_text(json.dumps(ref, indent=2) + '\n')
+    write_json(REF_PATH, ref)
     return samples
 
 
@@ -440,37 +305,18 @@ def reproduce_command(args, state):
     return ' && '.join(parts + [f'{base} --epochs {args.epochs}'])
 
 
-def dataset_version():
-    try:
-        out = subprocess.run(['dpkg-query', '-W', '-f=${Version}', 'dataset-fashion-mnist'],
-                             capture_output=True, text=True, check=True)
-        return out.stdout.strip()
-    except Exception:
-        return 'unknown'
-
-
 # ---------------------------------------------------------------- main
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--epochs', type=int, default=3)
-    ap.add_argument('--batch', type=int, default=128)
-    ap.add_argument('--lr', type=float, default=0.1, help='OneCycle max learning rate (SGD)')
-    ap.add_argument('--wd', type=float, default=5e-4)
-    ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--threads', type=int, default=2)
-    ap.add_argument('--resume', action=argparse.BooleanOptionalAction, default=True)
+    add_optim_args(ap, epochs=3)
+    add_run_args(ap)
     ap.add_argument('--stop-after', type=int, default=0,
                     help='stop (checkpoint saved, no export) once this many epochs are done')
     ap.add_argument('--bench', type=int, default=0, help='time this many training batches, exit')
     args = ap.parse_args()
-    args.command = ' '.join(shlex.quote(a) for a in
-                            [sys.executable, os.path.relpath(__file__, ROOT)] + sys.argv[1:])
-
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    torch.set_num_threads(args.threads)
-    torch.use_deterministic_algorithms(True)
+    args.command = command_line(__file__)
+    seed_everything(args.seed, args.threads)
 
     t0 = time.time()
     train_g, train_y = load_split('train')
@@ -481,23 +327,11 @@ def main():
           f'({time.time() - t0:.1f}s)', flush=True)
 
     model = PlaceholderNet()
-    n_params = sum(p.numel() for p in model.parameters())
-    macs = count_macs(model)
-    print(f'model: {n_params} parameters, {macs / 1e6:.2f} M MACs per image', flush=True)
+    n_params, macs = report_model_size(model)
 
     if args.bench:
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-        gen = torch.Generator().manual_seed(0)
-        model.train()
-        t1 = time.time()
-        for idx in epoch_batches(train_x.shape[0], args.batch, args.seed, 0)[:args.bench]:
-            idx_t = torch.from_numpy(idx)
-            xb, tint = augment(train_x[idx_t], gen)
-            loss = F.cross_entropy(model(to_input(xb, mean, std, tint)), torch.from_numpy(train_y)[idx_t])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        per = (time.time() - t1) / args.bench
+        batches = epoch_batches(train_x.shape[0], args.batch, args.seed, 0)[:args.bench]
+        per = bench_training(model, batch_maker(train_x, train_y, mean, std), batches) / args.bench
         print(f'{per:.3f}s per batch of {args.batch}; epoch ~ {per * 60000 / args.batch:.0f}s')
         return
 
@@ -507,11 +341,12 @@ def main():
               f'run again to continue', flush=True)
         return
 
-    ops, node_names = export_onnx(model, mean, std)
+    meta = onnx_metadata(mean, std)
+    ops, node_names = export_onnx(model, ONNX_PATH, meta)
     overall, per_class = evaluate(model, test_x, test_y, mean, std)
     print(f'test accuracy {overall:.4f}', flush=True)
     entries = write_samples(test_x, test_y)
-    onnx_sha = sha256(ONNX_PATH)
+    onnx_sha = sha256_file(ONNX_PATH)
     write_reference(model, entries, mean, std, onnx_sha)
 
     card = {
@@ -521,13 +356,8 @@ def main():
         'task': 'image classification, 10 Fashion-MNIST classes',
         'architecture': ARCHITECTURE,
         'parameters': n_params,
-        'macs': macs,
-        'flops': 2 * macs,
-        'flopsNote': 'macs = multiply-accumulates of Conv and Linear for one 3x64x64 image '
-                     '(forward hooks); flops = 2 x macs',
-        'input': {'name': 'image', 'shape': ['batch', 3, SIZE, SIZE], 'dtype': 'float32',
-                  'layout': 'NCHW', 'channels': 'RGB'},
-        'output': {'name': 'logits', 'shape': ['batch', 10], 'dtype': 'float32'},
+        **card_cost(macs),
+        **card_io(len(LABELS)),
         'preprocessing': {
             'size': [SIZE, SIZE], 'mean': [mean] * 3, 'std': [std] * 3,
             'recipe': ('RGB uint8 64x64 -> float32 x/255 -> (x - mean)/std. Training images: '
@@ -540,7 +370,7 @@ def main():
         'trainingData': {
             'dataset': 'Fashion-MNIST (Zalando Research)',
             'source': 'Debian package dataset-fashion-mnist',
-            'version': dataset_version(),
+            'version': dpkg_version('dataset-fashion-mnist'),
             'files': str(DATA_DIR),
             'licence': 'MIT',
             'homepage': 'https://github.com/zalandoresearch/fashion-mnist',
@@ -568,18 +398,11 @@ def main():
             'accuracy': overall,
             'perClassAccuracy': per_class,
         },
-        'onnx': {
-            'sha256': onnx_sha,
-            'bytes': ONNX_PATH.stat().st_size,
-            'opset': OPSET,
-            'ops': ops,
-            'nodes': len(node_names),
-            'metadataProps': ['lab.preprocess', 'lab.labels', 'lab.description'],
-        },
+        'onnx': card_onnx(ONNX_PATH, onnx_sha, ops, node_names, meta.keys()),
         'samples': 'public/samples/index.json',
         'reference': 'models/placeholder-fmnist.reference.json',
     }
-    CARD_PATH.write_text(json.dumps(card, indent=2) + '\n')
+    write_json(CARD_PATH, card)
     print(json.dumps({'accuracy': overall, 'parameters': n_params, 'macs': macs,
                       'train_seconds': card['training']['wallClockSeconds'],
                       'bytes': card['onnx']['bytes'], 'sha256': onnx_sha, 'ops': ops}, indent=2))

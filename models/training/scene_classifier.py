@@ -23,10 +23,7 @@ Outputs: models/scenes-<variant>.onnx, .card.json, .reference.json (torch logits
 import argparse
 import hashlib
 import json
-import os
 import platform
-import shlex
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,86 +45,27 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402
+    ROOT, SIZE, CompactResNet, add_optim_args, add_run_args, bench_training, card_cost,
+    card_io, card_onnx, checkpoint_core, command_line, dpkg_version, epoch_batches, export_onnx,
+    make_optim, new_train_state, predict, reference_header, report_model_size, restore_weights,
+    save_checkpoint, seed_everything, sha256_file, train_epoch, write_json)
 from scene_data import Shard  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-SIZE = 64
-OPSET = 17
 HOLDOUT = 5000
 MIN_GROUP = 20
 
 
 # ---------------------------------------------------------------- model
 
-class ConvBN(nn.Module):
-    def __init__(self, cin, cout, k, stride):
-        super().__init__()
-        self.conv = nn.Conv2d(cin, cout, k, stride, k // 2, bias=False)
-        self.bn = nn.BatchNorm2d(cout)
-
-    def forward(self, x):
-        return self.bn(self.conv(x))
-
-
-class Stem(nn.Module):
-    def __init__(self, cin, cout):
-        super().__init__()
-        self.conv = nn.Conv2d(cin, cout, 3, 2, 1, bias=False)
-        self.bn = nn.BatchNorm2d(cout)
-        self.relu = nn.ReLU()
-
-    def forward(self, x):
-        return self.relu(self.bn(self.conv(x)))
-
-
-class BasicBlock(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.relu1 = nn.ReLU()
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.shortcut = ConvBN(cin, cout, 1, stride) if (stride != 1 or cin != cout) else None
-        self.relu2 = nn.ReLU()
-
-    def forward(self, x):
-        out = self.relu1(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        identity = x if self.shortcut is None else self.shortcut(x)
-        return self.relu2(out + identity)
-
-
-class Stage(nn.Module):
-    def __init__(self, cin, cout, stride, blocks):
-        super().__init__()
-        self.nblocks = blocks
-        for i in range(blocks):
-            setattr(self, f'block{i}', BasicBlock(cin if i == 0 else cout, cout, stride if i == 0 else 1))
-
-    def forward(self, x):
-        for i in range(self.nblocks):
-            x = getattr(self, f'block{i}')(x)
-        return x
-
-
 WIDTHS = (32, 64, 128)
 
 
-class SceneNet(nn.Module):
-    def __init__(self, num_classes=10, widths=WIDTHS, blocks=(1, 1, 1)):
-        super().__init__()
-        self.stem = Stem(3, widths[0])
-        self.stage1 = Stage(widths[0], widths[0], 1, blocks[0])
-        self.stage2 = Stage(widths[0], widths[1], 2, blocks[1])
-        self.stage3 = Stage(widths[1], widths[2], 2, blocks[2])
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.flatten = nn.Flatten()
-        self.fc = nn.Linear(widths[2], num_classes)
+class SceneNet(CompactResNet):
+    """Stem with stride 2 (64x64 -> 32x32), then stages of `blocks` BasicBlocks at `widths`."""
 
-    def forward(self, x):
-        x = self.stage3(self.stage2(self.stage1(self.stem(x))))
-        return self.fc(self.flatten(self.pool(x)))
+    def __init__(self, num_classes=10, widths=WIDTHS, blocks=(1, 1, 1)):
+        super().__init__(num_classes, widths, blocks, stem_stride=2)
 
 
 def architecture_text(blocks):
@@ -138,33 +76,6 @@ def architecture_text(blocks):
             f'stage3 {blocks[2]}x BasicBlock({w[2]}, first stride 2, 1x1-conv+BN shortcut) @8x8; '
             f'global average pool; flatten; Linear({w[2]}->10). BasicBlock = conv3x3+BN+ReLU, '
             f'conv3x3+BN, add shortcut, ReLU. BatchNorm is folded into Conv in the ONNX export.')
-
-
-def count_macs(model: nn.Module) -> int:
-    """Multiply-accumulates of Conv2d and Linear layers for one 3x64x64 image (forward hooks)."""
-    total = [0]
-
-    def conv_hook(m, inp, out):
-        k = m.kernel_size[0] * m.kernel_size[1] * (m.in_channels // m.groups)
-        total[0] += out[0].numel() * k
-
-    def linear_hook(m, inp, out):
-        total[0] += m.in_features * m.out_features
-
-    hooks = []
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            hooks.append(m.register_forward_hook(conv_hook))
-        elif isinstance(m, nn.Linear):
-            hooks.append(m.register_forward_hook(linear_hook))
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        model(torch.zeros(1, 3, SIZE, SIZE))
-    model.train(was_training)
-    for h in hooks:
-        h.remove()
-    return total[0]
 
 
 # ---------------------------------------------------------------- data
@@ -206,21 +117,25 @@ def augment(x: torch.Tensor, gen: torch.Generator, pad=4):
     return out
 
 
-def epoch_batches(n, batch, seed, epoch):
-    rng = np.random.RandomState(seed * 1000 + epoch)
-    perm = rng.permutation(n)
-    return [perm[i:i + batch] for i in range(0, n, batch)]
+def predict_scenes(model, images_u8, mean_t, std_t, batch=500):
+    """Eval-mode class predictions for [N,64,64,3] uint8 scenes (channels_last inputs)."""
+    def to_x(chunk):
+        xb = torch.from_numpy(np.ascontiguousarray(chunk))
+        return to_input(xb, mean_t, std_t).contiguous(memory_format=torch.channels_last)
+
+    return predict(model, images_u8, to_x, batch)
 
 
-def predict(model, images_u8, mean_t, std_t, batch=500):
-    model.eval()
-    out = []
-    with torch.no_grad():
-        for i in range(0, images_u8.shape[0], batch):
-            xb = torch.from_numpy(np.ascontiguousarray(images_u8[i:i + batch]))
-            x = to_input(xb, mean_t, std_t).contiguous(memory_format=torch.channels_last)
-            out.append(model(x).argmax(1))
-    return torch.cat(out).numpy()
+def batch_maker(train_x, train_y, mean_t, std_t):
+    """make_batch(idx, gen) for train_epoch / bench_training: augmented inputs and labels."""
+    labels_t = torch.from_numpy(train_y)
+
+    def make_batch(idx, gen):
+        idx_t = torch.from_numpy(np.sort(idx))
+        x = augment(to_input(train_x[idx_t], mean_t, std_t), gen)
+        return x.contiguous(memory_format=torch.channels_last), labels_t[idx_t]
+
+    return make_batch
 
 
 # ---------------------------------------------------------------- metrics
@@ -259,140 +174,57 @@ def group_metrics(preds, labels, bg, classes, kinds, paired_kind):
 
 # ---------------------------------------------------------------- training
 
-def make_optim(args, model, steps_per_epoch):
-    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True,
-                          weight_decay=args.wd)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, epochs=args.epochs,
-                                                steps_per_epoch=steps_per_epoch, pct_start=0.25)
-    return opt, sched
-
-
 def train(args, model, train_x, train_y, val_x, val_y, mean_t, std_t, ckpt, extra_ckpt):
     steps_per_epoch = (train_x.shape[0] + args.batch - 1) // args.batch
-    opt, sched = make_optim(args, model, steps_per_epoch)
-    state = {'epoch': 0, 'epoch_seconds': [], 'history': [], 'commands': []}
+    opt, sched = make_optim(model, args.lr, args.wd, args.epochs, steps_per_epoch)
+    state = new_train_state()
     if args.resume and ckpt.exists():
         ck = torch.load(ckpt)
         if (ck['seed'], ck['batch'], ck['lr'], ck['epochs']) != (args.seed, args.batch, args.lr, args.epochs):
             sys.exit(f'{ckpt} was trained with seed={ck["seed"]} batch={ck["batch"]} lr={ck["lr"]} '
                      f'epochs={ck["epochs"]}; pass the same values or use --no-resume')
         state = ck['state']
-        model.load_state_dict(ck['model'])
-        opt.load_state_dict(ck['optimizer'])
+        restore_weights(ck, model, opt)
         sched.load_state_dict(ck['scheduler'])
         print(f'resumed from {ckpt} at epoch {state["epoch"]}/{args.epochs}', flush=True)
     if state['epoch'] < args.epochs:
         state['commands'].append(args.command)
 
-    labels_t = torch.from_numpy(train_y)
+    make_batch = batch_maker(train_x, train_y, mean_t, std_t)
     crit = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
     while state['epoch'] < args.epochs:
         epoch = state['epoch']
-        model.train()
-        gen = torch.Generator().manual_seed(args.seed * 1000 + epoch)
-        t0 = time.time()
-        loss_sum, correct, seen = 0.0, 0, 0
-        batches = epoch_batches(train_x.shape[0], args.batch, args.seed, epoch)
-        if args.smoke:
-            batches = batches[:args.smoke]
-        for bi, idx in enumerate(batches):
-            idx_t = torch.from_numpy(np.sort(idx))
-            x = augment(to_input(train_x[idx_t], mean_t, std_t), gen)
-            x = x.contiguous(memory_format=torch.channels_last)
-            y = labels_t[idx_t]
-            logits = model(x)
-            loss = crit(logits, y)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            loss_sum += float(loss) * len(idx)
-            correct += int((logits.argmax(1) == y).sum())
-            seen += len(idx)
-            if bi % 100 == 0:
-                print(f'  epoch {epoch + 1} batch {bi}/{len(batches)} loss {loss_sum / seen:.4f} '
-                      f'acc {correct / seen:.4f} {time.time() - t0:.0f}s', flush=True)
-        secs = time.time() - t0
-        val_acc = float((predict(model, val_x, mean_t, std_t) == val_y).mean())
+        loss, acc, secs = train_epoch(model, opt, sched, crit, make_batch, train_x.shape[0],
+                                      args.batch, args.seed, epoch, max_batches=args.smoke)
+        val_acc = float((predict_scenes(model, val_x, mean_t, std_t) == val_y).mean())
         state['epoch'] = epoch + 1
         state['epoch_seconds'].append(secs)
-        state['history'].append({'epoch': epoch + 1, 'trainLoss': round(loss_sum / seen, 4),
-                                 'trainAcc': round(correct / seen, 4), 'valAcc': round(val_acc, 4),
+        state['history'].append({'epoch': epoch + 1, 'trainLoss': round(loss, 4),
+                                 'trainAcc': round(acc, 4), 'valAcc': round(val_acc, 4),
                                  'seconds': round(secs, 1)})
-        print(f'epoch {epoch + 1}/{args.epochs}: loss {loss_sum / seen:.4f} train acc '
-              f'{correct / seen:.4f} val acc {val_acc:.4f} ({secs:.0f}s)', flush=True)
-        ckpt.parent.mkdir(parents=True, exist_ok=True)
-        tmp = ckpt.with_suffix('.tmp')
-        torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(),
-                    'scheduler': sched.state_dict(), 'epochs': args.epochs, 'seed': args.seed,
-                    'batch': args.batch, 'lr': args.lr, 'state': state, **extra_ckpt}, tmp)
-        os.replace(tmp, ckpt)
+        print(f'epoch {epoch + 1}/{args.epochs}: loss {loss:.4f} train acc '
+              f'{acc:.4f} val acc {val_acc:.4f} ({secs:.0f}s)', flush=True)
+        save_checkpoint(ckpt, {**checkpoint_core(model, opt, sched, args),
+                               'state': state, **extra_ckpt})
     return state
 
 
 # ---------------------------------------------------------------- export and artefacts
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def export_onnx(model, path, meta):
-    import onnx
-    model.eval()
-    dummy = torch.zeros(1, 3, SIZE, SIZE)
-    torch.onnx.export(model, dummy, str(path), opset_version=OPSET,
-                      input_names=['image'], output_names=['logits'],
-                      dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}},
-                      do_constant_folding=True)
-    m = onnx.load(str(path))
-    del m.metadata_props[:]
-    for k, v in meta.items():
-        p = m.metadata_props.add()
-        p.key, p.value = k, v
-    onnx.checker.check_model(m)
-    onnx.save(m, str(path))
-    m = onnx.load(str(path))
-    onnx.checker.check_model(m)
-    return sorted({n.op_type for n in m.graph.node}), [n.name for n in m.graph.node]
-
-
-def dpkg_version(pkg):
-    try:
-        out = subprocess.run(['dpkg-query', '-W', '-f=${Version}', pkg],
-                             capture_output=True, text=True, check=True)
-        return out.stdout.strip()
-    except Exception:
-        return 'unknown'
-
 
 # ---------------------------------------------------------------- main
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--variant', choices=['balanced', 'spurious'], required=True)
-    ap.add_argument('--epochs', type=int, default=6)
-    ap.add_argument('--batch', type=int, default=128)
-    ap.add_argument('--lr', type=float, default=0.1, help='OneCycle max learning rate (SGD)')
-    ap.add_argument('--wd', type=float, default=5e-4)
+    add_optim_args(ap, epochs=6)
     ap.add_argument('--label-smoothing', type=float, default=0.05)
-    ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--threads', type=int, default=2)
-    ap.add_argument('--resume', action=argparse.BooleanOptionalAction, default=True)
+    add_run_args(ap)
     ap.add_argument('--bench', type=int, default=0, help='time this many training batches, exit')
     ap.add_argument('--smoke', type=int, default=0,
                     help='debug only: train this many batches per epoch, write under /tmp')
     args = ap.parse_args()
-    args.command = ' '.join(shlex.quote(a) for a in
-                            [sys.executable, os.path.relpath(__file__, ROOT)] + sys.argv[1:])
-
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    torch.set_num_threads(args.threads)
-    torch.use_deterministic_algorithms(True)
+    args.command = command_line(__file__)
+    seed_everything(args.seed, args.threads)
 
     name = f'scenes-{args.variant}'
     ckpt = ROOT / f'models/training/checkpoints/{name}.pt'
@@ -434,26 +266,12 @@ def main():
     model = SceneNet(len(classes), WIDTHS, blocks)
     # channels_last: faster oneDNN convolutions on this CPU; exported as a plain NCHW graph
     model = model.to(memory_format=torch.channels_last)
-    n_params = sum(p.numel() for p in model.parameters())
-    macs = count_macs(model)
-    print(f'model: {n_params} parameters, {macs / 1e6:.2f} M MACs per image', flush=True)
+    n_params, macs = report_model_size(model)
 
     if args.bench:
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-        gen = torch.Generator().manual_seed(0)
-        model.train()
         batches = epoch_batches(train_x.shape[0], args.batch, args.seed, 0)[:args.bench + 2]
-        for j, idx in enumerate(batches):
-            if j == 2:
-                t1 = time.time()
-            idx_t = torch.from_numpy(np.sort(idx))
-            x = augment(to_input(train_x[idx_t], mean_t, std_t), gen)
-            x = x.contiguous(memory_format=torch.channels_last)
-            loss = F.cross_entropy(model(x), torch.from_numpy(train_y)[idx_t])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        per = (time.time() - t1) / args.bench
+        make_batch = batch_maker(train_x, train_y, mean_t, std_t)
+        per = bench_training(model, make_batch, batches, warmup=2) / args.bench
         print(f'{per:.3f}s per batch of {args.batch}; epoch ~ {per * n_train / args.batch:.0f}s')
         return
 
@@ -464,9 +282,9 @@ def main():
 
     # ---- evaluation (torch, eval mode: the weights that are exported)
     t_eval = time.time()
-    test_pred = predict(model, te.images, mean_t, std_t)
+    test_pred = predict_scenes(model, te.images, mean_t, std_t)
     test = group_metrics(test_pred, te.labels, te.bg, classes, kinds, paired_kind)
-    val_pred = predict(model, val_x, mean_t, std_t)
+    val_pred = predict_scenes(model, val_x, mean_t, std_t)
     val = group_metrics(val_pred, val_y, tr.bg[n_train:], classes, kinds, paired_kind)
     print(f'test acc {test["accuracy"]:.4f} worst group {test["worstGroup"]} aligned '
           f'{test["aligned"]} conflicting {test["conflicting"]} val acc {val["accuracy"]:.4f} '
@@ -500,10 +318,7 @@ def main():
         xb = torch.from_numpy(np.ascontiguousarray(te.images[:16]))
         logits = model(to_input(xb, mean_t, std_t))
     ref = {
-        'model': f'models/{name}.onnx',
-        'onnxSha256': onnx_sha,
-        'producer': f'PyTorch {torch.__version__} (eval mode, float32)',
-        'tolerance': 1e-4,
+        **reference_header(f'models/{name}.onnx', onnx_sha),
         'dataset': {'shard': te.name, 'file': f'data/{te.name}.u8', 'sha256': te.sha256,
                     'note': 'test shards are identical in the balanced and spurious variants'},
         'preprocess': {**preprocess,
@@ -516,7 +331,7 @@ def main():
                      'logits': [float(v) for v in logits[j]],
                      'argmax': int(logits[j].argmax())} for j, i in enumerate(ref_idx)],
     }
-    ref_path.write_text(json.dumps(ref, indent=2) + '\n')
+    write_json(ref_path, ref)
 
     # ---- card
     train_cmds = state['commands']
@@ -527,13 +342,8 @@ def main():
         'task': 'image classification, 10 Fashion-MNIST classes in scene-world images',
         'architecture': architecture_text(blocks),
         'parameters': n_params,
-        'macs': macs,
-        'flops': 2 * macs,
-        'flopsNote': 'macs = multiply-accumulates of Conv and Linear for one 3x64x64 image '
-                     '(forward hooks); flops = 2 x macs',
-        'input': {'name': 'image', 'shape': ['batch', 3, SIZE, SIZE], 'dtype': 'float32',
-                  'layout': 'NCHW', 'channels': 'RGB'},
-        'output': {'name': 'logits', 'shape': ['batch', 10], 'dtype': 'float32'},
+        **card_cost(macs),
+        **card_io(),
         'preprocessing': {
             **preprocess,
             'recipe': ('RGB uint8 64x64 scene -> float32 x/255 -> (x - mean[c])/std[c]; per-channel '
@@ -591,14 +401,7 @@ def main():
             'worstGroupDefinition': f'min accuracy over (class, background kind) groups with >= '
                                     f'{MIN_GROUP} images',
         },
-        'onnx': {
-            'sha256': onnx_sha,
-            'bytes': onnx_path.stat().st_size,
-            'opset': OPSET,
-            'ops': ops,
-            'nodes': len(node_names),
-            'metadataProps': list(meta.keys()),
-        },
+        'onnx': card_onnx(onnx_path, onnx_sha, ops, node_names, meta.keys()),
         'reference': f'models/{name}.reference.json',
     }
     if args.variant == 'spurious':
@@ -622,7 +425,7 @@ def main():
                                                  'perBackground')},
             'validation': ob['validation']['accuracy'],
         }
-    card_path.write_text(json.dumps(card, indent=2) + '\n')
+    write_json(card_path, card)
     print(json.dumps({'accuracy': test['accuracy'], 'worstGroup': test['worstGroup'],
                       'aligned': test['aligned'], 'conflicting': test['conflicting'],
                       'val': val['accuracy'], 'parameters': n_params, 'macs': macs,
