@@ -3,38 +3,23 @@
  * interpolate(align_corners=False)), RGB/255, per-channel mean/std, NCHW float32.
  */
 import type { Preprocess, RawImage, TensorF32 } from '../types';
+import { resizeBilinear } from './bilinear';
 
 export const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
 export const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
 
-/** Writes one image into `out` at `offset` (3·H·W floats), resized and normalised. */
+/** Writes one image into `out` at `offset` (3·H·W floats, planar), resized and normalised. */
 function writeImage(img: RawImage, p: Preprocess, out: Float32Array, offset: number): void {
   const [H, W] = p.size;
-  const { width: w, height: h, channels: c, data } = img;
-  const sy = h / H;
-  const sx = w / W;
   const plane = H * W;
-  for (let y = 0; y < H; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const wy = fy - y0;
-    for (let x = 0; x < W; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const wx = fx - x0;
-      const i00 = (y0 * w + x0) * c;
-      const i01 = (y0 * w + x1) * c;
-      const i10 = (y1 * w + x0) * c;
-      const i11 = (y1 * w + x1) * c;
-      for (let ch = 0; ch < 3; ch++) {
-        const top = data[i00 + ch] * (1 - wx) + data[i01 + ch] * wx;
-        const bottom = data[i10 + ch] * (1 - wx) + data[i11 + ch] * wx;
-        const v = (top * (1 - wy) + bottom * wy) / 255;
-        out[offset + ch * plane + y * W + x] = (v - p.mean[ch]) / p.std[ch];
-      }
-    }
+  const same = img.width === W && img.height === H;
+  const hwc = same ? img.data : resizeBilinear(img.data, img.width, img.height, img.channels, 3, W, H);
+  const stride = same ? img.channels : 3;
+  for (let ch = 0; ch < 3; ch++) {
+    const scale = 1 / (255 * p.std[ch]);
+    const shift = p.mean[ch] / p.std[ch];
+    const base = offset + ch * plane;
+    for (let i = 0; i < plane; i++) out[base + i] = hwc[i * stride + ch] * scale - shift;
   }
 }
 

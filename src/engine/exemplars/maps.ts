@@ -4,6 +4,7 @@
  * where the map exceeds a threshold dimmed to 25%). Plain arrays in, RGBA bytes out: no DOM.
  */
 import type { RawImage } from '../types';
+import { resizeBilinear } from '../data/bilinear';
 
 /**
  * Bilinear resize of a [h,w] map to [H,W] with half-pixel centres (torch's
@@ -11,51 +12,16 @@ import type { RawImage } from '../types';
  */
 export function upsampleBilinear(map: ArrayLike<number>, h: number, w: number, H: number, W: number): Float32Array {
   if (map.length !== h * w) throw new Error(`A ${h}×${w} map needs ${h * w} values, got ${map.length}.`);
-  const out = new Float32Array(H * W);
-  const sy = h / H;
-  const sx = w / W;
-  for (let y = 0; y < H; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const wy = fy - y0;
-    for (let x = 0; x < W; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const wx = fx - x0;
-      const top = map[y0 * w + x0] * (1 - wx) + map[y0 * w + x1] * wx;
-      const bottom = map[y1 * w + x0] * (1 - wx) + map[y1 * w + x1] * wx;
-      out[y * W + x] = top * (1 - wy) + bottom * wy;
-    }
-  }
-  return out;
+  return resizeBilinear(map, w, h, 1, 1, W, H);
 }
 
 /** Bilinear resize of an image to W×H RGB (half-pixel centres, as the model's preprocessing). */
 export function resizeImage(image: RawImage, W: number, H: number): RawImage {
   const { width: w, height: h, channels: c, data } = image;
   if (w === W && h === H && c === 3) return image;
-  const out = new Uint8Array(W * H * 3);
-  const sy = h / H;
-  const sx = w / W;
-  for (let y = 0; y < H; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const wy = fy - y0;
-    for (let x = 0; x < W; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const wx = fx - x0;
-      for (let ch = 0; ch < 3; ch++) {
-        const t = data[(y0 * w + x0) * c + ch] * (1 - wx) + data[(y0 * w + x1) * c + ch] * wx;
-        const b = data[(y1 * w + x0) * c + ch] * (1 - wx) + data[(y1 * w + x1) * c + ch] * wx;
-        out[(y * W + x) * 3 + ch] = Math.round(t * (1 - wy) + b * wy);
-      }
-    }
-  }
+  const resized = resizeBilinear(data, w, h, c, 3, W, H);
+  const out = new Uint8Array(resized.length);
+  for (let i = 0; i < resized.length; i++) out[i] = Math.round(resized[i]);
   return { width: W, height: H, channels: 3, data: out };
 }
 
