@@ -4,6 +4,8 @@
  * its activation map, and the histogram); "try it" runs an uploaded image through the unit; a
  * reload shows the exemplars from the browser's cache without indexing again.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 
@@ -64,6 +66,16 @@ test('exemplars by link: index cold, unit view with maps and histogram, try it, 
     await expect(exemplars.nth(i).getByTestId('exemplar-masked')).toBeVisible();
   }
   const values = cold.top.map((t) => t.value);
+
+  // The CLI (onnxruntime-node, the same generator in Node) finds the same top-15, in order.
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['bin/lab.mjs', 'exemplars', 'models/placeholder-fmnist.onnx', 'scenes-test', '--layer', LAYER, '--units', String(UNIT), '--k', '15', '--json'],
+    { maxBuffer: 2 ** 26 },
+  );
+  const cli = JSON.parse(stdout).units[0].top as Array<{ index: number; value: number }>;
+  expect(cli.map((t) => t.index)).toEqual(cold.top.map((t) => t.index));
+  cli.forEach((t, i) => expect(t.value).toBeCloseTo(values[i], 4));
   expect(values).toEqual([...values].sort((a, b) => b - a));
   await expect(exemplars.first().getByTestId('exemplar-value')).toHaveText(values[0].toFixed(3));
   // The heatmap is not the bare image: the overlay changed pixels.

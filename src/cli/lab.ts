@@ -17,13 +17,13 @@ import { decodeImageFile } from './decode';
 import { formatInspect, formatRun, inspectJson, runJson, type RunRecord } from './format';
 import { exemplarsJson, formatExemplars } from './exemplarsFormat';
 import { indexDataset } from '../engine/exemplars/indexer';
-import { diskSource } from './sources';
+import { datasetSource } from './sources';
 
 const USAGE = `usage:
   lab inspect MODEL.onnx [--json]
   lab run MODEL.onnx IMAGE... [--layers L1,L2|all] [--size H,W] [--mean r,g,b] [--std r,g,b] [--batch N] [--json]
   lab exemplars MODEL.onnx DATASET --layer L [--units 0,5,7] [--k 15] [--batch N] [--json]
-      DATASET: a folder of images, or a shard index (NAME.json beside NAME.u8, from npm run data)`;
+      DATASET: a built-in id (scenes-test), a folder of images, or a shard index (NAME.json beside NAME.u8)`;
 
 const VALUED = new Set(['layers', 'layer', 'units', 'k', 'size', 'mean', 'std', 'batch', 'threads']);
 
@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
     const [modelPath, datasetPath] = args.positionals;
     const layerName = args.options.get('layer');
     if (!modelPath || !datasetPath || typeof layerName !== 'string') throw new Error('lab exemplars takes MODEL.onnx DATASET --layer L');
-    const source = diskSource(datasetPath);
+    const source = await datasetSource(datasetPath);
     const model = await openModel(modelPath, args);
     try {
       const [layer] = resolveLayers(model.summary, layerName);

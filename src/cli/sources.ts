@@ -1,6 +1,8 @@
 /** Datasets on disk as ImageSources for the CLI: an image folder, or a shard (.json + .u8). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findDataset, loadBanks, openDataset } from '../engine/data/datasets';
 import { parseShard, shardImage } from '../engine/data/shards';
 import { LabError } from '../engine/errors';
 import type { ImageSource } from '../engine/exemplars/indexer';
@@ -60,6 +62,29 @@ export function shardSource(jsonPath: string): DiskSource {
       return out;
     },
   };
+}
+
+/** A built-in dataset (e.g. "scenes-test"), generated from the committed assets/. */
+export async function builtinSource(id: string): Promise<DiskSource> {
+  const assets = fileURLToPath(new URL('../../assets/', import.meta.url));
+  const banks = await loadBanks(async (name) => new Uint8Array(readFileSync(join(assets, name))));
+  const dataset = await openDataset(id, banks);
+  const labels = Array.from({ length: dataset.count }, (_, i) => dataset.scene(i).attributes.class);
+  return {
+    id: `builtin:${id}:${dataset.info.sha256.slice(0, 12)}`,
+    count: dataset.count,
+    names: labels.map((l, i) => `#${i} ${l}`),
+    labels,
+    failures: new Map(),
+    async load(start, end) {
+      return Array.from({ length: end - start }, (_, i) => dataset.image(start + i));
+    },
+  };
+}
+
+/** A dataset argument: a built-in id, a folder of images, or a shard index. */
+export async function datasetSource(arg: string): Promise<DiskSource> {
+  return findDataset(arg) ? builtinSource(arg) : diskSource(arg);
 }
 
 export function diskSource(path: string): DiskSource {
