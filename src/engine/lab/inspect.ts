@@ -4,11 +4,11 @@
  * gives true shapes for any exporter (no shape inference to trust).
  */
 import { LabError, asLabError, sessionError } from '../errors';
-import { decodeModel, metadata, opsetVersion, type Model } from '../onnx/model';
+import { decodeModel, encodeModel, metadata, opsetVersion, type Model } from '../onnx/model';
+import { realInputs } from '../onnx/graph';
 import { friendlyLabels } from '../onnx/names';
 import { exposeTensors } from '../onnx/probes';
 import { findImageInput, ioInfo, opHistogram, parameterCount } from '../onnx/summary';
-import { encodeModel } from '../onnx/model';
 import { preprocessFor } from '../data/preprocess';
 import type { Runtime, SessionOptions } from '../runtime/types';
 import type { Layer, ModelSummary, Preprocess } from '../types';
@@ -37,9 +37,8 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
   options.onProgress?.('parse', 'Reading the ONNX graph');
   const [model, sha256] = await Promise.all([Promise.resolve().then(() => decodeModel(bytes)), sha256Hex(bytes)]);
   const imageInput = findImageInput(model);
-  const others = model.graph.input.filter(
-    (v) => v.name !== imageInput.name && !model.graph.initializer.some((t) => t.name === v.name),
-  );
+  const inputs = realInputs(model.graph);
+  const others = inputs.filter((v) => v.name !== imageInput.name);
   if (others.length) {
     throw new LabError('no-image-input', `The model needs inputs besides the image (${others.map((v) => v.name).join(', ')}); the lab feeds only an image.`);
   }
@@ -70,7 +69,7 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
     bytes: bytes.byteLength,
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
     opset: opsetVersion(model),
-    inputs: model.graph.input.filter((v) => !model.graph.initializer.some((t) => t.name === v.name)).map(ioInfo),
+    inputs: inputs.map(ioInfo),
     outputs: model.graph.output.map(ioInfo),
     imageInput,
     ops: opHistogram(model),

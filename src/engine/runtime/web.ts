@@ -65,13 +65,11 @@ export function webRuntime(): Runtime {
     async createSession(model: Uint8Array, options: SessionOptions = {}): Promise<Session> {
       const prefer: BackendName[] = options.prefer?.length ? options.prefer : ['webgpu', 'wasm'];
       const reasons: string[] = [];
-      let gpuProblem: string | null = null;
-      if (prefer.includes('webgpu')) {
-        gpuProblem = await webgpuUnavailable();
-      }
       // The WebGPU build is needed only when WebGPU will really be tried, by this session or,
       // as configured, by later ones (a CPU-only dry run comes before the real session).
-      const wantsGpu = (intent?.prefer ?? prefer).includes('webgpu') && !(await webgpuUnavailable());
+      const askedForGpu = prefer.includes('webgpu') || (intent?.prefer ?? []).includes('webgpu');
+      const gpuProblem = askedForGpu ? await webgpuUnavailable() : 'not requested';
+      const wantsGpu = (intent?.prefer ?? prefer).includes('webgpu') && gpuProblem === null;
       const { ort, threads, build } = await loadOrt(wantsGpu ? 'webgpu' : 'wasm', intent?.threads ?? options.threads);
       for (const backend of prefer) {
         if (backend === 'webgpu') {
