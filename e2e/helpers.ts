@@ -32,4 +32,4 @@ export function maxRelDiff(a: number[], b: number[]): number {
 }
 
 /** The name of the built-in model the lab opens on (as the summary shows it). */
-export const DEFAULT_MODEL = /placeholder-fmnist/i;
+export const DEFAULT_MODEL = /scenes-balanced/i;

@@ -4,10 +4,12 @@ import { expect, test } from '@playwright/test';
 import { lastLogits, maxRelDiff, openLab } from './helpers';
 
 interface Reference {
-  samples: Array<{ file: string; logits: number[] }>;
+  samples: Array<{ file?: string; logits: number[] }>;
 }
-const reference = JSON.parse(readFileSync('models/placeholder-fmnist.reference.json', 'utf8')) as Reference;
-const samples = JSON.parse(readFileSync('public/samples/index.json', 'utf8')) as Array<{ file: string; label: string }>;
+// The default model (scenes-balanced) and its sample scenes; the reference holds PyTorch's logits for them.
+const reference = JSON.parse(readFileSync('models/scenes-balanced.reference.json', 'utf8')) as Reference;
+const labels = JSON.parse(readFileSync('models/scenes-balanced.card.json', 'utf8')).labels as string[];
+const samples = JSON.parse(readFileSync('public/samples/scenes/index.json', 'utf8')) as Array<{ file: string; label: string }>;
 
 test('the built-in model predicts a sample on WASM, matching PyTorch', async ({ page }) => {
   await openLab(page, '#/model?v=1&backend=wasm');
@@ -21,9 +23,7 @@ test('the built-in model predicts a sample on WASM, matching PyTorch', async ({ 
     const ref = reference.samples.find((s) => s.file === samples[i].file)!.logits;
     expect(maxRelDiff(ref, logits)).toBeLessThan(1e-4);
     const best = ref.indexOf(Math.max(...ref));
-    await expect(page.getByTestId('prediction-top')).toContainText(
-      JSON.parse(readFileSync('models/placeholder-fmnist.card.json', 'utf8')).labels[best],
-    );
+    await expect(page.getByTestId('prediction-top')).toContainText(labels[best]);
     await expect(page.getByTestId('prediction-row')).toHaveCount(5);
   }
 });

@@ -35,7 +35,6 @@ import platform
 import struct
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +47,7 @@ from common import (  # noqa: E402
     card_io, card_onnx, checkpoint_core, command_line, dpkg_version, epoch_batches, export_onnx,
     make_optim, new_train_state, predict, reference_header, report_model_size, restore_weights,
     save_checkpoint, seed_everything, sha256_file, train_epoch, write_json)
+from png import read_png, slug, write_png  # noqa: E402
 
 DATA_DIR = Path('/usr/share/datasets/fashion-mnist')
 CKPT = ROOT / 'models/training/checkpoints/placeholder.pt'
@@ -196,49 +196,6 @@ def train(args, model, train_x, train_y, test_x, test_y, mean, std):
         save_checkpoint(CKPT, {**checkpoint_core(model, opt, sched, args),
                                'mean': mean, 'std': std, 'state': state})
     return state
-
-
-# ---------------------------------------------------------------- PNG
-
-def write_png(path: Path, rgb: np.ndarray):
-    """Minimal PNG writer: 8-bit RGB, no interlace, filter 0 on every row."""
-    h, w, c = rgb.shape
-    assert c == 3 and rgb.dtype == np.uint8
-    raw = b''.join(b'\x00' + rgb[y].tobytes() for y in range(h))
-
-    def chunk(tag, data):
-        return (struct.pack('>I', len(data)) + tag + data
-                + struct.pack('>I', zlib.crc32(tag + data) & 0xffffffff))
-
-    png = (b'\x89PNG\r\n\x1a\n'
-           + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0))
-           + chunk(b'IDAT', zlib.compress(raw, 9))
-           + chunk(b'IEND', b''))
-    path.write_bytes(png)
-
-
-def read_png(path: Path) -> np.ndarray:
-    """Decoder for the files write_png makes (8-bit RGB, filter 0 only)."""
-    data = path.read_bytes()
-    assert data[:8] == b'\x89PNG\r\n\x1a\n'
-    pos, idat, w, h = 8, b'', 0, 0
-    while pos < len(data):
-        (length,) = struct.unpack('>I', data[pos:pos + 4])
-        tag = data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + length]
-        if tag == b'IHDR':
-            w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
-            assert depth == 8 and ctype == 2
-        elif tag == b'IDAT':
-            idat += body
-        pos += 12 + length
-    raw = np.frombuffer(zlib.decompress(idat), dtype=np.uint8).reshape(h, 1 + w * 3)
-    assert (raw[:, 0] == 0).all(), 'only filter type 0 is supported'
-    return raw[:, 1:].reshape(h, w, 3).copy()
-
-
-def slug(label: str) -> str:
-    return ''.join(ch if ch.isalnum() else '-' for ch in label.lower()).strip('-')
 
 
 # ---------------------------------------------------------------- export and artefacts

@@ -51,8 +51,10 @@ from common import (  # noqa: E402
     make_optim, new_train_state, predict, reference_header, report_model_size, restore_weights,
     save_checkpoint, seed_everything, sha256_file, train_epoch, write_json)
 from scene_data import Shard  # noqa: E402
+from png import read_png, slug, write_png  # noqa: E402
 
 HOLDOUT = 5000
+SAMPLES_DIR = ROOT / 'public/samples/scenes'
 MIN_GROUP = 20
 
 
@@ -211,6 +213,22 @@ def train(args, model, train_x, train_y, val_x, val_y, mean_t, std_t, ckpt, extr
 
 # ---------------------------------------------------------------- export and artefacts
 
+def write_scene_samples(te, classes):
+    """The first test scene of each class as PNG (the Model panel's samples); {testIndex: file}."""
+    SAMPLES_DIR.mkdir(parents=True, exist_ok=True)
+    entries, files = [], {}
+    for c, label in enumerate(classes):
+        ti = int(np.nonzero(te.labels == c)[0][0])
+        rgb = np.ascontiguousarray(te.images[ti])
+        name = f'{ti}-{slug(label)}.png'
+        write_png(SAMPLES_DIR / name, rgb)
+        assert np.array_equal(read_png(SAMPLES_DIR / name), rgb), name
+        entries.append({'file': name, 'label': label, 'labelIndex': c, 'testIndex': ti})
+        files[ti] = name
+    write_json(SAMPLES_DIR / 'index.json', entries)
+    return files
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -312,10 +330,11 @@ def main():
     ops, node_names = export_onnx(model, onnx_path, meta)
     onnx_sha = sha256_file(onnx_path)
 
-    # ---- reference logits: test scenes 0..15
-    ref_idx = list(range(16))
+    # ---- reference logits: test scenes 0..15 and the lab's sample scenes (first of each class)
+    sample_files = write_scene_samples(te, classes)
+    ref_idx = sorted(set(range(16)) | set(sample_files))
     with torch.no_grad():
-        xb = torch.from_numpy(np.ascontiguousarray(te.images[:16]))
+        xb = torch.from_numpy(np.ascontiguousarray(te.images[ref_idx]))
         logits = model(to_input(xb, mean_t, std_t))
     ref = {
         **reference_header(f'models/{name}.onnx', onnx_sha),
@@ -328,6 +347,7 @@ def main():
                      'labelIndex': int(te.labels[i]),
                      'background': kinds[int(te.bg[i])],
                      'inputSha256': hashlib.sha256(np.ascontiguousarray(te.images[i]).tobytes()).hexdigest(),
+                     **({'file': sample_files[i]} if i in sample_files else {}),
                      'logits': [float(v) for v in logits[j]],
                      'argmax': int(logits[j].argmax())} for j, i in enumerate(ref_idx)],
     }

@@ -9,26 +9,27 @@ export interface BuiltinModel {
 
 export const BUILTINS: readonly BuiltinModel[] = [
   {
-    id: 'placeholder-fmnist',
-    title: 'Placeholder CNN (Fashion-MNIST, 64×64)',
-    url: 'models/placeholder-fmnist.onnx',
-    samples: 'samples/index.json',
-  },
-  {
     id: 'scenes-balanced',
-    title: 'Scene classifier, balanced (3 epochs, 77.8% — in training)',
+    title: 'Scene classifier, balanced (the default model organism)',
     url: 'models/scenes-balanced.onnx',
-    samples: 'samples/index.json',
+    samples: 'samples/scenes/index.json',
   },
   {
     id: 'scenes-spurious',
-    title: 'Scene classifier, spurious backgrounds (worst group 0%)',
+    title: 'Scene classifier, spurious backgrounds (shortcut learner)',
     url: 'models/scenes-spurious.onnx',
+    samples: 'samples/scenes/index.json',
+  },
+  {
+    id: 'placeholder-fmnist',
+    title: 'Placeholder CNN (plain Fashion-MNIST, 64×64)',
+    url: 'models/placeholder-fmnist.onnx',
     samples: 'samples/index.json',
   },
 ];
 
-export const DEFAULT_BUILTIN_ID = BUILTINS[0].id;
+/** The model the lab opens on: the balanced scene classifier (the scene world's model organism). */
+export const DEFAULT_BUILTIN_ID = 'scenes-balanced';
 
 export function findBuiltin(id: string): BuiltinModel | undefined {
   return BUILTINS.find((b) => b.id === id);
