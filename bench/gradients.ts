@@ -1,7 +1,16 @@
 /**
- * Timing of backward graphs in onnxruntime-node (not a test):
+ * Timing of backward graphs (not a test):
  *
- *     npx tsx bench/gradients.ts [runs] [threads]
+ *     npx tsx bench/gradients.ts [runs] [threads] [--browser] [--featvis]
+ *
+ * 1. onnxruntime-node (always), as below.
+ * 2. --browser: the same forward and forward+backward models in onnxruntime-web WASM in a worker
+ *    in Debian chromium, through the tab benchmark page of bench/run.ts (expects `vite build`
+ *    output in dist/): each model is timed as that page times a plain session.
+ * 3. --featvis: feature visualisation of units of the built-in models (onnxruntime-node, the
+ *    tab's defaults: 4 samples, 128 steps): time, time until the objective is within 5% of its
+ *    final value ("converged"), and the unit's activation on its visualisations against its best
+ *    exemplar over the 10,000 built-in scenes.
  *
  * Per model, batch 1, the sin input: the plain forward model, and gradient models (forward
  * outputs + target + d(target)/d(input)) for a logit target — with the default Conv backward and
@@ -9,23 +18,33 @@
  * turns run by run (so load from other processes hits all alike); medians after 3 warm-ups.
  * threads: intra-op threads per session (default 1, the steadiest on a shared machine; 0 = all).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGradientModel, tensorShapes, type GradientOptions } from '../src/engine/onnx/backward';
 import { decodeModel, encodeModel } from '../src/engine/onnx/model';
 import { nodeRuntime } from '../src/engine/runtime/node';
 import type { Session } from '../src/engine/runtime/types';
 import { REPO_ROOT, fixturePath, sinInput } from '../tests/setup/fixturePaths';
+import type { BenchJob, BenchResult } from './browser/worker';
 
-const runs = Number(process.argv[2] ?? 15);
-const threads = Number(process.argv[3] ?? 1);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const runs = Number(positional[0] ?? 15);
+const threads = Number(positional[1] ?? 1);
+const BROWSER = process.argv.includes('--browser');
+const FEATVIS = process.argv.includes('--featvis');
+/** Built gradient models written for the browser run (served at /grad/). */
+const OUT_DIR = join(tmpdir(), 'lab-bench-grad-models');
 const runtime = nodeRuntime();
 const MODELS = [
   { name: 'placeholder-fmnist', path: join(REPO_ROOT, 'models/placeholder-fmnist.onnx'), input: 'image', dims: [1, 3, 64, 64], middle: '/stage2/block0/relu2/Relu_output_0' },
+  { name: 'scenes-balanced', path: join(REPO_ROOT, 'models/scenes-balanced.onnx'), input: 'image', dims: [1, 3, 64, 64], middle: '/stage2/block0/relu2/Relu_output_0' },
   { name: 'resnet18', path: fixturePath('resnet18.onnx'), input: 'input', dims: [1, 3, 224, 224], middle: '/layer3/layer3.1/relu_1/Relu_output_0' },
 ];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const browserFile = (model: string, label: string) => `${model}.${label.replace(/[^a-z]+/gi, '-')}.onnx`;
+if (BROWSER) mkdirSync(OUT_DIR, { recursive: true });
 console.log(`onnxruntime-node, ${threads || 'all'} thread(s), median of ${runs} runs`);
 for (const m of MODELS) {
   const bytes = new Uint8Array(readFileSync(m.path));
@@ -47,6 +66,7 @@ for (const m of MODELS) {
       note = `${built.differentiated} nodes differentiated, ${built.model.graph.node.length - model.graph.node.length} added`;
       model2 = encodeModel(built.model);
     }
+    if (BROWSER) writeFileSync(join(OUT_DIR, browserFile(m.name, label)), model2);
     const session = await runtime.createSession(model2, { threads });
     for (let i = 0; i < 3; i++) await session.run(feeds);
     sessions.push({ label, session, note, times: [] });
@@ -65,4 +85,79 @@ for (const m of MODELS) {
     console.log(`  ${s.label}: forward+backward ${ms.toFixed(1)} ms = ${(ms / forward).toFixed(2)}× forward (${s.note})`);
   }
   for (const s of sessions) await s.session.release();
+}
+
+if (BROWSER) await browserTimings();
+if (FEATVIS) await featvisTimings();
+
+/** The same models in onnxruntime-web WASM in chromium, through the tab benchmark page. */
+async function browserTimings(): Promise<void> {
+  const { chromium } = await import('playwright-core');
+  const { CHROMIUM_ARGS } = await import('../playwright.config');
+  const { startServer } = await import('../scripts/serve.mjs');
+  const server = await startServer({ root: 'dist', port: 0, mounts: { '/grad/': OUT_DIR } });
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  try {
+    console.log(`\nonnxruntime-web WASM in a chromium worker, ${threads || 2} thread(s), median over ~4 s per model`);
+    for (const m of MODELS) {
+      const times: Array<[string, number]> = [];
+      for (const label of ['forward only', 'logit target', 'unit target (middle layer)']) {
+        const page = await browser.newPage();
+        await page.goto(`${base}bench/browser/index.html`);
+        const job: BenchJob = { modelUrl: `/grad/${browserFile(m.name, label)}`, threads: threads || 2, backend: 'wasm', probe: false, budgetMs: 4000 };
+        const r = (await page.evaluate((j) => window.runBench(j), job)) as BenchResult;
+        times.push([label, r.plain.median]);
+        await page.close();
+      }
+      const forward = times[0][1];
+      console.log(`${m.name}: forward ${forward.toFixed(1)} ms`);
+      for (const [label, ms] of times.slice(1)) console.log(`  ${label}: forward+backward ${ms.toFixed(1)} ms = ${(ms / forward).toFixed(2)}× forward`);
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+/** Feature visualisation of a few units per built-in model against their best exemplars (Node). */
+async function featvisTimings(): Promise<void> {
+  const { LoadedModel } = await import('../src/engine/lab/loadedModel');
+  const { openDataset, loadBanks } = await import('../src/engine/data/datasets');
+  const { openGradientRunner } = await import('../src/engine/attribution');
+  const { featureTarget, visualize } = await import('../src/engine/featvis');
+  const banks = await loadBanks(async (name) => new Uint8Array(readFileSync(join(REPO_ROOT, 'assets', name))));
+  const ds = await openDataset('scenes-test', banks);
+  const LAYER = '/stage3/block0/relu2/Relu_output_0';
+  const UNITS = [0, 1, 2, 3];
+  console.log(`\nfeature visualisation (onnxruntime-node, 1 thread; 4 samples × 128 steps, seed 0) vs the best of ${ds.count} scenes`);
+  for (const name of ['placeholder-fmnist', 'scenes-balanced']) {
+    const lm = await LoadedModel.open(runtime, new Uint8Array(readFileSync(join(REPO_ROOT, `models/${name}.onnx`))), name, { session: { threads: 1 } });
+    const C = lm.summary.layers.find((l) => l.tensor === LAYER)!.channels;
+    const best = new Float32Array(C).fill(-Infinity);
+    for (let i = 0; i < ds.count; i += 250) {
+      const r = await lm.run({ images: Array.from({ length: Math.min(250, ds.count - i) }, (_, k) => ds.image(i + k)), layers: [LAYER] });
+      const max = r.stats[LAYER].max.data;
+      for (let k = 0; k < max.length / C; k++) for (let c = 0; c < C; c++) best[c] = Math.max(best[c], max[k * C + c]);
+    }
+    for (const unit of UNITS) {
+      const runner = await openGradientRunner(runtime, lm.model, lm.summary.imageInput.name, lm.summary.preprocess.size, featureTarget(lm.model, LAYER, unit), { threads: 1 });
+      const vis = await visualize(runner, lm.summary.preprocess, { seed: 0, samples: 4, steps: 128 });
+      await runner.release();
+      const run = await lm.run({ images: vis.images, maps: [{ layer: LAYER, unit }] });
+      const m = run.maps[`${LAYER}#${unit}`].data;
+      const per = m.length / vis.images.length;
+      const act = vis.images.map((_, i) => Math.max(...m.subarray(i * per, (i + 1) * per)));
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const final = mean(vis.history.at(-1)!.values);
+      const start = mean(vis.history[0].values);
+      const converged = vis.history.find((h) => mean(h.values) - start >= 0.95 * (final - start))!.step;
+      console.log(
+        `${name} stage3.block0.relu2 unit ${unit}: ${(vis.ms / 1000).toFixed(1)} s (${(vis.ms / vis.steps).toFixed(0)} ms/step), ` +
+          `converged (95%) at step ${converged} ≈ ${((vis.ms * converged) / vis.steps / 1000).toFixed(1)} s; ` +
+          `activation max ${act.map((v) => v.toFixed(2)).join('/')} vs best exemplar ${best[unit].toFixed(2)} → ${act.filter((v) => v > best[unit]).length}/4 beat it`,
+      );
+    }
+    await lm.release();
+  }
 }

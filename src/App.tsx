@@ -3,6 +3,7 @@ import { useLab } from './store';
 import { ModelBar } from './panels/model/ModelBar';
 import { ModelPanel } from './panels/model/ModelPanel';
 import { ExemplarsPanel } from './panels/exemplars/ExemplarsPanel';
+import { UpscalePanel } from './panels/upscale/UpscalePanel';
 import { BackendBadge } from './ui/BackendBadge';
 import { DropOverlay } from './ui/DropOverlay';
 import { Notices } from './ui/Notices';
@@ -13,6 +14,7 @@ function ActivePanel() {
   const panel = useLab((s) => s.panel);
   if (panel === 'model') return <ModelPanel />;
   if (panel === 'exemplars') return <ExemplarsPanel />;
+  if (panel === 'upscale') return <UpscalePanel />;
   return <PlaceholderPanel panel={panel} />;
 }
 

@@ -2,6 +2,8 @@
  * `lab` — the engine on the command line (onnxruntime-node).
  *   lab inspect MODEL.onnx [--json]
  *   lab run MODEL.onnx IMAGE… [--layers L1,L2] [--size H,W] [--mean r,g,b] [--std r,g,b] [--json]
+ *   lab exemplars MODEL.onnx DATASET --layer L [--out INDEX] …  ·  lab exemplars --merge A B … --out C
+ *   lab upscale IN.png OUT.png [--model M.onnx] [--tile N] [--overlap N] [--json]
  * JSON output follows the schemas documented in docs/cli.md ("lab.inspect/1", "lab.run/1").
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -15,17 +17,22 @@ import { MAX_MODEL_BYTES } from '../worker/protocol';
 import { numberList, parseArgs, type Parsed } from './args';
 import { decodeImageFile } from './decode';
 import { formatInspect, formatRun, inspectJson, runJson, type RunRecord } from './format';
-import { exemplarsJson, formatExemplars } from './exemplarsFormat';
-import { indexDataset } from '../engine/exemplars/indexer';
-import { datasetSource } from './sources';
+import { exemplarsCommand } from './exemplarsCommand';
+import { UPSCALE_USAGE, upscaleCommand } from './upscale';
+import { GRAD_USAGE, gradCommand } from './grad';
 
 const USAGE = `usage:
   lab inspect MODEL.onnx [--json]
   lab run MODEL.onnx IMAGE... [--layers L1,L2|all] [--size H,W] [--mean r,g,b] [--std r,g,b] [--batch N] [--json]
-  lab exemplars MODEL.onnx DATASET --layer L [--units 0,5,7] [--k 15] [--batch N] [--json]
-      DATASET: a built-in id (scenes-test), a folder of images, or a shard index (NAME.json beside NAME.u8)`;
+  lab exemplars MODEL.onnx DATASET --layer L[,L2] [--units 0,5,7] [--k 15] [--batch N] [--fit stretch|center-crop|pad]
+                [--out INDEX] [--shard i/n] [--json]
+      DATASET: a built-in id (scenes-test), a folder of images, a manifest (URL or .json path),
+               or a shard index (NAME.json beside NAME.u8)
+  lab exemplars --merge SHARD1 SHARD2 ... --out INDEX
+  ${UPSCALE_USAGE}
+  ${GRAD_USAGE}`;
 
-const VALUED = new Set(['layers', 'layer', 'units', 'k', 'size', 'mean', 'std', 'batch', 'threads']);
+const VALUED = new Set(['layers', 'layer', 'units', 'k', 'size', 'mean', 'std', 'batch', 'threads', 'model', 'tile', 'overlap', 'out', 'shard', 'fit', 'target', 'wrt', 'reduce']);
 
 function preprocessOverride(args: Parsed): Partial<Omit<Preprocess, 'source'>> {
   const out: Partial<Omit<Preprocess, 'source'>> = {};
@@ -135,35 +142,9 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  if (command === 'exemplars') {
-    const [modelPath, datasetPath] = args.positionals;
-    const layerName = args.options.get('layer');
-    if (!modelPath || !datasetPath || typeof layerName !== 'string') throw new Error('lab exemplars takes MODEL.onnx DATASET --layer L');
-    const source = await datasetSource(datasetPath);
-    const model = await openModel(modelPath, args);
-    try {
-      const [layer] = resolveLayers(model.summary, layerName);
-      const k = integerOption(args, 'k', 15, 1, 1000);
-      const unitsOpt = args.options.get('units');
-      const units = typeof unitsOpt === 'string' ? unitsOpt.split(',').map((u) => parseUnit(u, layer.channels)) : null;
-      const started = performance.now();
-      const result = await indexDataset(model, source, {
-        layers: [layer.tensor],
-        k,
-        batch: integerOption(args, 'batch', 32, 1, 4096),
-        onProgress: (p) => {
-          if (!json && process.stderr.isTTY) process.stderr.write(`\r${p.done}/${p.total} images, ${p.imagesPerSecond.toFixed(0)}/s`);
-        },
-      });
-      if (!json && process.stderr.isTTY) process.stderr.write('\n');
-      const seconds = (performance.now() - started) / 1000;
-      const doc = exemplarsJson(model.summary, source, layer, result, units, seconds);
-      console.log(json ? JSON.stringify(doc, null, 2) : formatExemplars(doc));
-    } finally {
-      await model.release();
-    }
-    return 0;
-  }
+  if (command === 'exemplars') return exemplarsCommand(args, { openModel, resolveLayers, integerOption, parseUnit });
+  if (command === 'upscale') return upscaleCommand(args, json);
+  if (command === 'grad') return gradCommand(args, json, { openModel, resolveLayers });
   throw new Error(`Unknown command "${command}".\n${USAGE}`);
 }
 

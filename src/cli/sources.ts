@@ -1,4 +1,5 @@
 /** Datasets on disk as ImageSources for the CLI: an image folder, or a shard (.json + .u8). */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,8 @@ export interface DiskSource extends ImageSource {
   labels: Array<string | null>;
   /** Decode failures: file → reason. */
   failures: Map<string, string>;
+  /** The dataset's sha256 as the tab computes it (index files carry it), when known. */
+  sha256?: string;
 }
 
 export function folderSource(dir: string): DiskSource {
@@ -52,6 +55,8 @@ export function shardSource(jsonPath: string): DiskSource {
   const labels = index.attributes.map((a) => (a as { class?: string }).class ?? null);
   return {
     id: `shard:${index.name}:${index.seed}`,
+    // The .u8 bytes: the same hash as the built-in dataset generated from the same options.
+    sha256: createHash('sha256').update(shard.pixels).digest('hex'),
     count: index.count,
     names: labels.map((l, i) => `#${i}${l ? ` ${l}` : ''}`),
     labels,
@@ -72,6 +77,7 @@ export async function builtinSource(id: string): Promise<DiskSource> {
   const labels = Array.from({ length: dataset.count }, (_, i) => dataset.scene(i).attributes.class);
   return {
     id: `builtin:${id}:${dataset.info.sha256.slice(0, 12)}`,
+    sha256: dataset.info.sha256,
     count: dataset.count,
     names: labels.map((l, i) => `#${i} ${l}`),
     labels,

@@ -19,6 +19,10 @@ import { noticeFromError } from './errorNotice';
 import { ENGINE_STOPPED, EngineError } from '../worker/client';
 import { pageBase } from './modelSource';
 import type { LoadProgress } from './modelSlice';
+import type { ImageDatasetInfo, ImagePage } from '../engine/data/imageDataset';
+import type { FitMode } from '../engine/data/imageFit';
+import { isImageInfo, openImageFolder, openManifest, refitImages, showImagePage } from './imageDatasetActions';
+import { datasetProblem } from './url';
 
 /** Scenes per gallery page. */
 export const DATASET_PAGE_SIZE = 48;
@@ -43,7 +47,19 @@ export interface DatasetView {
 }
 
 export interface DatasetSlice extends DatasetView {
-  datasetInfo: DatasetInfo | null;
+  /** A built-in scene dataset's info, or an image dataset's (kind 'images': folder or manifest). */
+  datasetInfo: DatasetInfo | ImageDatasetInfo | null;
+  /** The page of an image dataset on show (built-in scenes use datasetPage). */
+  imagePage: ImagePage | null;
+  /** How an image dataset's images are fitted to the model's input. */
+  datasetFit: FitMode;
+  /** Opens a local folder's images (paths relative to the folder; subfolders are labels). */
+  openImageFolder: (name: string, files: Array<{ path: string; file: Blob }>) => Promise<void>;
+  /** Opens a URL manifest of images (an http(s) address or a relative .json path). */
+  openManifest: (url: string) => Promise<void>;
+  /** Fits an open image dataset again with another mode (remembered for the next one). */
+  setDatasetFit: (fit: FitMode) => Promise<void>;
+  setImagePage: (offset: number) => Promise<void>;
   datasetStatus: DatasetStatus;
   /** Generation progress while the worker generates the dataset. */
   datasetProgress: LoadProgress | null;
@@ -118,7 +134,7 @@ function isEngineStop(err: unknown): boolean {
 /** Fetches the page the view names; a page past the end moves to the last page. */
 async function fetchPage(get: Get, set: Set, retried = false): Promise<void> {
   const id = get().datasetId;
-  if (id === null) return;
+  if (id === null || isImageInfo(get().datasetInfo)) return;
   const token = ++pageToken;
   const stale = () => token !== pageToken || get().datasetId !== id;
   const { datasetFilter: filter, datasetOffset: offset } = get();
@@ -159,9 +175,18 @@ export const createDatasetSlice: SliceCreator<DatasetSlice> = (set, get) => ({
   datasetError: null,
   datasetPage: null,
   datasetPageLoading: false,
+  imagePage: null,
+  datasetFit: 'stretch',
+
+  openImageFolder: (name, files) => openImageFolder(get, set, name, files),
+  openManifest: (url) => openManifest(get, set, url),
+  setDatasetFit: (fit) => refitImages(get, set, fit),
+  setImagePage: (offset) => showImagePage(get, set, offset),
 
   openDataset: async (id, view) => {
     const def = findDataset(id);
+    // A link's manifest address opens as an image dataset.
+    if (!def && datasetProblem(id) === null) return get().openManifest(id);
     if (!def) {
       get().pushNotice({ level: 'error', title: `There is no built-in dataset “${id.slice(0, 60)}”`, hint: `Try ${DEFAULT_DATASET_ID}.` });
       return;
@@ -174,6 +199,7 @@ export const createDatasetSlice: SliceCreator<DatasetSlice> = (set, get) => ({
       datasetFilter: cleanFilter(view?.datasetFilter ?? (same ? get().datasetFilter : {})),
       datasetOffset: pageOffset(view?.datasetOffset ?? (same ? get().datasetOffset : 0)),
       datasetStatus: 'loading',
+      imagePage: null,
       datasetInfo: same ? get().datasetInfo : null,
       datasetPage: same ? get().datasetPage : null,
       datasetError: null,

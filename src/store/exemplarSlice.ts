@@ -13,6 +13,7 @@ import { assetsBase } from './datasetSlice';
 import { forgetCrashedEngine, getEngine } from './engine';
 import { noticeFromError } from './errorNotice';
 import { cacheKey, getExemplarCache } from './exemplarCache';
+import { importIndexFile } from './exemplarIndexFile';
 import type { LabState, SliceCreator } from './types';
 
 /** Exemplars per unit (top and bottom each), as MAIA shows. */
@@ -85,6 +86,8 @@ export interface ExemplarSlice {
   setExemplarThreshold: (setting: ThresholdSetting) => void;
   /** Runs an image through the selected unit ("try it"). */
   tryExemplarImage: (image: RawImage, name: string) => Promise<void>;
+  /** Imports an index file (`lab exemplars --out`); refused with a notice unless it fits the open model and dataset. */
+  importIndexFile: (file: Blob, name: string) => Promise<void>;
 }
 
 type Get = () => LabState;
@@ -369,4 +372,5 @@ export const createExemplarSlice: SliceCreator<ExemplarSlice> = (set, get) => ({
     set({ exThreshold: { basis: setting.basis === 'unit' ? 'unit' : 'image', fraction } });
   },
   tryExemplarImage: (image, name) => runTry(get, set, image, name),
+  importIndexFile: (file, name) => importIndexFile(get, set, file, name, EXEMPLAR_K),
 });

@@ -10,6 +10,8 @@ import { createNoticeSlice } from './noticeSlice';
 import { createPredictSlice } from './predictSlice';
 import { createDatasetSlice } from './datasetSlice';
 import { createExemplarSlice } from './exemplarSlice';
+import { createGradSlice } from './gradSlice';
+import { createUpscaleSlice } from './upscaleSlice';
 
 export const useLab = create<LabState>()((...a) => ({
   ...createModelSlice(...a),
@@ -18,6 +20,8 @@ export const useLab = create<LabState>()((...a) => ({
   ...createPredictSlice(...a),
   ...createDatasetSlice(...a),
   ...createExemplarSlice(...a),
+  ...createGradSlice(...a),
+  ...createUpscaleSlice(...a),
 }));
 
 export type { LabState } from './types';
@@ -26,6 +30,8 @@ export type { ModelStatus, LoadProgress, FileLike } from './modelSlice';
 export type { PredictInput } from './predictSlice';
 export type { DatasetStatus, DatasetPageView } from './datasetSlice';
 export type { ExemplarIndexStatus, ExemplarIndexSource, GridSort, TryResult } from './exemplarSlice';
+export type { AttributionImage, AttributionSettings, AttributionView, FeatureVisStatus } from './gradSlice';
+export type { UpscaleInput, UpscaleMode, UpscalerStatus, WebcamSize } from './upscaleSlice';
 export type { ModelSource } from './modelSource';
 export type { PanelId } from './panels';
 export type { BackendPreference } from './backendPreference';

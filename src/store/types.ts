@@ -6,7 +6,9 @@ import type { NoticeSlice } from './noticeSlice';
 import type { PredictSlice } from './predictSlice';
 import type { DatasetSlice } from './datasetSlice';
 import type { ExemplarSlice } from './exemplarSlice';
+import type { GradSlice } from './gradSlice';
+import type { UpscaleSlice } from './upscaleSlice';
 
-export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice;
+export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice;
 
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

@@ -1,14 +1,16 @@
 /**
  * The URL codec: one versioned, typed mapping between the view and the location hash,
  *   #/<panel>?v=1&model=<builtin id or url>&layer=<tensor>&unit=<int>&backend=<auto|wasm|webgpu>
- *              &dataset=<builtin dataset id>&dclass=<class>&dcolor=<colour>&dtexture=<texture>
- *              &dbg=<background kind>&dpage=<page, from 1>
+ *              &dataset=<builtin dataset id or manifest url>&dclass=<class>&dcolor=<colour>&dtexture=<texture>
+ *              &dbg=<background kind>&dpage=<page, from 1>&fvseed=<feature-visualisation seed>
+ *              &upscaler=<built-in upscaler id>&upmode=<image|webcam>&upres=<webcam input, e.g. 640x360>
  * Values are encodeURIComponent'd. Unknown keys are ignored. Anything malformed or hostile falls
  * back to its default and is reported as a problem string; decoding never throws.
  */
 import { DEFAULT_PANEL, isPanel, type PanelId } from './panels';
 import { isBackendPreference, type BackendPreference } from './backendPreference';
 import { checkModelUrl, MAX_URL_CHARS } from './modelUrl';
+import { BUILTIN_UPSCALERS, WEBCAM_SIZES, type UpscaleMode, type WebcamSize } from './upscaleSlice';
 import { FILTER_KEYS, FILTER_VALUES, findDataset, BUILTIN_DATASETS, type DatasetFilter, type FilterKey } from '../engine/data/datasets';
 
 export const URL_VERSION = 1;
@@ -31,6 +33,13 @@ export interface UrlState {
   filter: DatasetFilter;
   /** Page of the dataset gallery, from 0 (written 1-based as dpage). */
   datasetPage: number;
+  /** Seed of the open unit's feature visualisation (a link reproduces it); null: not given. */
+  fvSeed: number | null;
+  /** The Upscale panel's built-in upscaler; null: the default (a user's .onnx cannot be linked). */
+  upscaler: string | null;
+  upMode: UpscaleMode;
+  /** The webcam input size. */
+  upRes: WebcamSize;
 }
 
 export const DEFAULT_URL_STATE: Readonly<UrlState> = Object.freeze({
@@ -42,14 +51,20 @@ export const DEFAULT_URL_STATE: Readonly<UrlState> = Object.freeze({
   dataset: null,
   filter: Object.freeze({}),
   datasetPage: 0,
+  fvSeed: null,
+  upscaler: null,
+  upMode: 'image',
+  upRes: WEBCAM_SIZES[0],
 });
 
 /** The hash key of each dataset filter. */
 export const FILTER_URL_KEYS: Readonly<Record<FilterKey, string>> = { class: 'dclass', color: 'dcolor', texture: 'dtexture', background: 'dbg' };
 /** The largest page number a link may name (far beyond any built-in dataset). */
 export const MAX_DATASET_PAGE = 1_000_000;
+/** Feature-visualisation seeds are 32-bit: 0 … MAX_FV_SEED. */
+export const MAX_FV_SEED = 2 ** 32 - 1;
 
-const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage'];
+const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'upscaler', 'upmode', 'upres'];
 
 function isFilterValue(key: FilterKey, value: unknown): boolean {
   return typeof value === 'string' && (FILTER_VALUES[key] as readonly string[]).includes(value);
@@ -85,6 +100,21 @@ function layerProblem(value: string): string | null {
   if (CONTROL.test(value)) return 'contains control characters';
   if (LONE_SURROGATE.test(value)) return 'contains broken unicode';
   return null;
+}
+
+/**
+ * Why a dataset value is neither a built-in id nor a manifest address ('unknown' when it looks
+ * like neither), or null. A manifest is an
+ * http(s) address or a relative path ending in .json, checked like model addresses (modelUrl.ts).
+ * A local folder has no address: it cannot be in a link.
+ */
+export function datasetProblem(value: string): string | null {
+  if (findDataset(value)) return null;
+  if (LONE_SURROGATE.test(value)) return 'contains broken unicode';
+  const looksLikeManifest = /^https?:\/\//i.test(value) || /\.json$/i.test(value.split(/[?#]/)[0]);
+  if (!looksLikeManifest) return 'unknown';
+  const check = checkModelUrl(value);
+  return check.ok ? null : check.reason;
 }
 
 function modelProblem(value: string): string | null {
@@ -169,8 +199,10 @@ export function decodeHash(hash: unknown): DecodeResult {
 
   const dataset = values.get('dataset');
   if (dataset !== undefined && dataset !== '') {
-    if (findDataset(dataset)) state.dataset = dataset;
-    else problems.push(`unknown dataset ${show(dataset)} (use ${BUILTIN_DATASETS.map((d) => d.id).join(', ')})`);
+    const why = datasetProblem(dataset);
+    if (why === null) state.dataset = dataset;
+    else if (why === 'unknown') problems.push(`unknown dataset ${show(dataset)} (use ${BUILTIN_DATASETS.map((d) => d.id).join(', ')}, or a manifest address: http(s) or a path ending in .json)`);
+    else problems.push(`dataset ${show(dataset)}: ${why}`);
   }
 
   const filter: Record<string, string> = {};
@@ -187,6 +219,29 @@ export function decodeHash(hash: unknown): DecodeResult {
     const n = /^\d+$/.test(page) ? Number(page) : NaN;
     if (!Number.isSafeInteger(n) || n < 1 || n > MAX_DATASET_PAGE) problems.push(`dataset page ${show(page)} is not a whole number from 1 to ${MAX_DATASET_PAGE}`);
     else state.datasetPage = n - 1;
+  }
+
+  const fvseed = values.get('fvseed');
+  if (fvseed !== undefined && fvseed !== '') {
+    const n = /^\d+$/.test(fvseed) ? Number(fvseed) : NaN;
+    if (!Number.isSafeInteger(n) || n > MAX_FV_SEED) problems.push(`feature-visualisation seed ${show(fvseed)} is not a whole number from 0 to ${MAX_FV_SEED}`);
+    else state.fvSeed = n;
+  }
+
+  const upscaler = values.get('upscaler');
+  if (upscaler !== undefined && upscaler !== '') {
+    if (BUILTIN_UPSCALERS.some((u) => u.id === upscaler)) state.upscaler = upscaler;
+    else problems.push(`unknown upscaler ${show(upscaler)} (use ${BUILTIN_UPSCALERS.map((u) => u.id).join(', ')})`);
+  }
+  const upmode = values.get('upmode');
+  if (upmode !== undefined && upmode !== '') {
+    if (upmode === 'image' || upmode === 'webcam') state.upMode = upmode;
+    else problems.push(`unknown upscale mode ${show(upmode)} (use image or webcam)`);
+  }
+  const upres = values.get('upres');
+  if (upres !== undefined && upres !== '') {
+    if ((WEBCAM_SIZES as readonly string[]).includes(upres)) state.upRes = upres as WebcamSize;
+    else problems.push(`unknown webcam size ${show(upres)} (use ${WEBCAM_SIZES.join(', ')})`);
   }
 
   return { state, problems };
@@ -211,6 +266,10 @@ export function encodeHash(state: UrlState): string {
     if (value !== undefined) out += `&${FILTER_URL_KEYS[key]}=${enc(value)}`;
   }
   if (state.datasetPage > 0) out += `&dpage=${state.datasetPage + 1}`;
+  if (state.fvSeed !== null) out += `&fvseed=${state.fvSeed}`;
+  if (state.upscaler !== null) out += `&upscaler=${enc(state.upscaler)}`;
+  if (state.upMode !== DEFAULT_URL_STATE.upMode) out += `&upmode=${state.upMode}`;
+  if (state.upRes !== DEFAULT_URL_STATE.upRes) out += `&upres=${state.upRes}`;
   return out;
 }
 
@@ -222,11 +281,15 @@ export function isValidUrlState(state: UrlState): boolean {
     (state.model === null || (state.model !== '' && modelProblem(state.model) === null)) &&
     (state.layer === null || layerProblem(state.layer) === null) &&
     (state.unit === null || (state.layer !== null && Number.isSafeInteger(state.unit) && state.unit >= 0)) &&
-    (state.dataset === null || findDataset(state.dataset) !== undefined) &&
+    (state.dataset === null || (state.dataset !== '' && datasetProblem(state.dataset) === null)) &&
     isValidFilter(state.filter) &&
     Number.isSafeInteger(state.datasetPage) &&
     state.datasetPage >= 0 &&
-    state.datasetPage < MAX_DATASET_PAGE
+    state.datasetPage < MAX_DATASET_PAGE &&
+    (state.fvSeed === null || (Number.isSafeInteger(state.fvSeed) && state.fvSeed >= 0 && state.fvSeed <= MAX_FV_SEED)) &&
+    (state.upscaler === null || BUILTIN_UPSCALERS.some((u) => u.id === state.upscaler)) &&
+    (state.upMode === 'image' || state.upMode === 'webcam') &&
+    (WEBCAM_SIZES as readonly string[]).includes(state.upRes)
   );
 }
 

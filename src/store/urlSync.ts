@@ -8,7 +8,9 @@ import { decodeHash, encodeHash, type UrlState } from './url';
 import { DEFAULT_BUILTIN_ID, findBuiltin } from './builtins';
 import type { ModelSource } from './modelSource';
 import { DATASET_PAGE_SIZE } from './datasetSlice';
+import { isFolderDataset } from './imageDatasetActions';
 import { DEFAULT_DATASET_ID } from '../engine/data/datasets';
+import { DEFAULT_UPSCALER_ID } from './upscaleSlice';
 
 type Store = UseBoundStore<StoreApi<LabState>>;
 
@@ -35,9 +37,15 @@ export function urlStateOf(s: LabState): UrlState {
     layer: s.layer,
     unit: s.layer === null ? null : s.unit,
     backend: s.backendPreference,
-    dataset: s.datasetId,
+    // A local folder has no address: the link leaves the dataset out (the panel says so).
+    dataset: isFolderDataset(s.datasetId) ? null : s.datasetId,
     filter: s.datasetFilter,
     datasetPage: Math.floor(s.datasetOffset / DATASET_PAGE_SIZE),
+    fvSeed: s.fvSeed,
+    // A user's .onnx has no address: the link keeps the default upscaler.
+    upscaler: s.upChoice.startsWith('file:') || s.upChoice === DEFAULT_UPSCALER_ID ? null : s.upChoice,
+    upMode: s.upMode,
+    upRes: s.upWebcamSize,
   };
 }
 
@@ -51,6 +59,8 @@ function loadModel(store: Store, model: string): Promise<void> {
 async function apply(store: Store, state: UrlState, initial: boolean): Promise<void> {
   const s = store.getState();
   s.applyView({ panel: state.panel });
+  s.setFvSeed(state.fvSeed);
+  s.applyUpscaleView({ upscaler: state.upscaler, mode: state.upMode, size: state.upRes });
   if (s.summary) {
     s.selectLayer(state.layer);
     if (store.getState().layer === state.layer) s.selectUnit(state.unit);

@@ -73,7 +73,12 @@ export class EngineClient {
       options.signal?.addEventListener('abort', () => this.worker.postMessage({ type: 'cancel', id }), { once: true });
       // Model bytes move to the worker instead of being copied (they can be hundreds of MB).
       const req = request as EngineRequest;
-      const transfer: Transferable[] = req.kind === 'loadModel' ? [req.bytes.buffer as ArrayBuffer] : [];
+      const transfer: Transferable[] = req.kind === 'loadModel' || req.kind === 'openUpscaler' ? [req.bytes.buffer as ArrayBuffer] : [];
+      // A webcam frame (ImageBitmap) and the buffer handed back for reuse move too.
+      if (req.kind === 'upscaleFrame') {
+        if (!('data' in req.frame)) transfer.push(req.frame);
+        if (req.reuse) transfer.push(req.reuse.buffer as ArrayBuffer);
+      }
       this.worker.postMessage({ type: 'request', id, request: req }, transfer);
     });
   }

@@ -5,7 +5,12 @@
 import { LabError, asLabError } from '../engine/errors';
 import { loadBanks, openDataset, type SceneDataset } from '../engine/data/datasets';
 import type { SynthBanks } from '../engine/synth/banks';
-import type { Progress } from './protocol';
+import { folderEntries } from '../engine/data/folder';
+import { ImageDataset, type ImageDecoder, type ImageEntry, type ImagePrep } from '../engine/data/imageDataset';
+import { isFitMode } from '../engine/data/imageFit';
+import { parseManifest } from '../engine/data/manifest';
+import { workerDecode } from './imageDecode';
+import type { ImageDatasetSource, Progress } from './protocol';
 
 /** Reads an asset file by name; `base` is the assets folder's address the request named, if any. */
 export type AssetReader = (name: string, base: string | undefined) => Promise<Uint8Array>;
@@ -27,6 +32,29 @@ export const fetchAsset: AssetReader = async (name, base) => {
 export interface DatasetHostOptions {
   /** Generate only the first `count` scenes of every dataset (tests). */
   count?: number;
+  /** How image datasets decode files (default: the browser's decoders; tests pass the Node one). */
+  decode?: ImageDecoder;
+}
+
+/** fetch() with the failure as an Error naming the address (a manifest's image, or the manifest). */
+async function fetchBytes(url: string, signal: AbortSignal): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal });
+  } catch (err) {
+    throw new Error(`${url} could not be fetched (${err instanceof Error ? err.message : String(err)}; is the server up, and does it allow cross-origin requests?)`);
+  }
+  if (!res.ok) throw new Error(`${url} answered ${res.status} ${res.statusText}`.trim());
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+function checkPrep(prep: ImagePrep): ImagePrep {
+  const triple = (t: unknown) => t === undefined || (Array.isArray(t) && t.length === 3 && t.every((x) => typeof x === 'number' && Number.isFinite(x)));
+  const ok =
+    Array.isArray(prep?.size) && prep.size.length === 2 && prep.size.every((v) => Number.isInteger(v) && v > 0 && v <= 4096) &&
+    isFitMode(prep.fit) && triple(prep.mean) && triple(prep.std) && (prep.std === undefined || prep.std.every((v) => v > 0));
+  if (!ok) throw new LabError('bad-request', 'The image preparation (size, fit, mean, std) is not valid.');
+  return prep;
 }
 
 export class DatasetHost {
@@ -34,11 +62,80 @@ export class DatasetHost {
   private readonly open = new Map<string, SceneDataset>();
   /** Generations in flight, so that two lanes asking for one dataset generate it once. */
   private readonly opening = new Map<string, Promise<SceneDataset>>();
+  /** Image datasets by id, and the entries they were made from (to fit them again). */
+  private readonly images = new Map<string, ImageDataset>();
+  private readonly imageEntries = new Map<string, { entries: ImageEntry[]; title: string; description: string; origin: 'folder' | 'manifest' }>();
+  private readonly imageOpening = new Map<string, Promise<ImageDataset>>();
 
   constructor(
     private readonly read: AssetReader = fetchAsset,
     private readonly options: DatasetHostOptions = {},
   ) {}
+
+  /**
+   * Opens an image dataset: a folder's files (read once here), or a manifest fetched here; `source`
+   * null fits the entries held for `id` again. Replaces any dataset open under that id.
+   */
+  async openImages(id: string, source: ImageDatasetSource | null, prep: ImagePrep, signal: AbortSignal, progress: (p: Progress) => void): Promise<ImageDataset> {
+    checkPrep(prep);
+    let held = this.imageEntries.get(id);
+    if (source?.kind === 'folder') {
+      const entries = folderEntries(source.files);
+      if (entries.length === 0) throw new LabError('bad-request', `The folder ${source.name} holds no images (.png, .jpg, .jpeg, .gif, .webp, .bmp).`);
+      held = {
+        entries: entries.map((e) => ({ name: e.path, label: e.label, read: async () => new Uint8Array(await e.file.arrayBuffer()) })),
+        title: `Folder ${source.name}`,
+        description: `${entries.length} image files from the local folder ${source.name}`,
+        origin: 'folder',
+      };
+    } else if (source?.kind === 'manifest') {
+      progress({ stage: 'dataset', fraction: null, message: 'Fetching the manifest…' });
+      let text: string;
+      try {
+        text = new TextDecoder().decode(await fetchBytes(source.url, signal));
+      } catch (err) {
+        if (signal.aborted) throw new LabError('cancelled', 'Cancelled');
+        throw new LabError('bad-request', `The manifest ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const listed = parseManifest(text, source.url);
+      held = {
+        entries: listed.map((e) => ({ name: e.name, label: e.label, read: () => fetchBytes(e.url, signal) })),
+        title: `Manifest ${new URL(source.url).pathname.split('/').pop() || source.url}`,
+        description: `${listed.length} images listed by ${source.url}`,
+        origin: 'manifest',
+      };
+    }
+    if (!held) throw new LabError('bad-request', `No image dataset “${id.slice(0, 80)}” is open in the engine (open the folder or manifest again).`);
+    this.imageEntries.set(id, held);
+    const { entries, ...meta } = held;
+    const opening = ImageDataset.open({ id, ...meta }, entries, prep, this.options.decode ?? workerDecode, {
+      signal,
+      onProgress: (n, total) => progress({ stage: 'dataset', fraction: total ? n / total : 1, message: `Decoding images: ${n} of ${total}` }),
+    });
+    this.imageOpening.set(id, opening);
+    try {
+      const ds = await opening;
+      this.images.set(id, ds);
+      return ds;
+    } finally {
+      if (this.imageOpening.get(id) === opening) this.imageOpening.delete(id);
+    }
+  }
+
+  /** The image dataset `id` (waiting for one being opened), or a bad-request error. */
+  async image(id: string): Promise<ImageDataset> {
+    const pending = this.imageOpening.get(id);
+    if (pending) return pending;
+    const ds = this.images.get(id);
+    if (!ds) throw new LabError('bad-request', `No image dataset “${id.slice(0, 80)}” is open in the engine (open the folder or manifest again).`);
+    return ds;
+  }
+
+  /** Any open dataset: an image dataset by id, else a built-in one (generated when needed). */
+  async any(id: string, base: string | undefined, signal: AbortSignal, progress: (p: Progress) => void): Promise<SceneDataset | ImageDataset> {
+    if (this.images.has(id) || this.imageOpening.has(id)) return this.image(id);
+    return this.get(id, base, signal, progress);
+  }
 
   /** The dataset `id` if it is open already (no generation). */
   peek(id: string): SceneDataset | undefined {

@@ -5,6 +5,8 @@
  * open unit's activation maps from one probed run over its top and bottom exemplars.
  */
 import type { SceneDataset } from '../engine/data/datasets';
+import { ImageDataset, datasetPreprocess } from '../engine/data/imageDataset';
+import type { ImageSource } from '../engine/exemplars/indexer';
 import { LabError } from '../engine/errors';
 import { baseRates, conceptAssociation, describeUnit, regionBoxIoU, topLabels, type BaseRates } from '../engine/exemplars/concepts';
 import { unitGrid } from '../engine/exemplars/grid';
@@ -26,6 +28,28 @@ const KEEP_PAIRS = 2;
 
 type Body<K extends EngineResponseBody['kind']> = Extract<EngineResponseBody, { kind: K }>;
 
+/** The datasets exemplars are indexed over: built-in scenes, or a folder / manifest of images. */
+type AnyDataset = SceneDataset | ImageDataset;
+
+function sourceOf(ds: AnyDataset): ImageSource {
+  return ds instanceof ImageDataset ? ds.source() : sceneSource(ds);
+}
+
+/** Facets of image i: the scene's attributes and box, or an image's label (no box). */
+function facetsOf(ds: AnyDataset, i: number): ExemplarItem['facets'] {
+  if (ds instanceof ImageDataset) return { class: ds.labels[i] ?? '', color: '', texture: '', background: '', bbox: null };
+  const a = ds.scene(i).attributes;
+  return { class: a.class, color: a.color, texture: a.texture, background: a.background.kind, bbox: a.bbox };
+}
+
+/** The normalisation for runs over `ds` (an image dataset's mean/std override, else the model's). */
+function preprocessFor(model: LoadedModel, ds: AnyDataset) {
+  return ds instanceof ImageDataset ? datasetPreprocess(model.summary.preprocess, ds.info.prep) : undefined;
+}
+
+/** Associations with a value (an image dataset has only labels; its other facets are empty). */
+const withValue = <T extends { value: string }>(list: T[]): T[] => list.filter((a) => a.value !== '');
+
 function describe(index: LayerIndex): IndexedLayer {
   return { layer: index.tensor, channels: index.channels, count: index.count, done: index.done, k: index.k };
 }
@@ -33,9 +57,9 @@ function describe(index: LayerIndex): IndexedLayer {
 export class ExemplarHost {
   /** `${model sha}|${dataset sha}` → layer tensor → index (the resume map of indexDataset). */
   private readonly pairs = new Map<string, Map<string, LayerIndex>>();
-  private readonly rates = new WeakMap<SceneDataset, BaseRates>();
+  private readonly rates = new WeakMap<AnyDataset, BaseRates>();
 
-  private layersOf(model: LoadedModel, ds: SceneDataset): Map<string, LayerIndex> {
+  private layersOf(model: LoadedModel, ds: AnyDataset): Map<string, LayerIndex> {
     const key = `${model.summary.sha256}|${ds.info.sha256}`;
     let layers = this.pairs.get(key);
     if (layers) {
@@ -55,7 +79,7 @@ export class ExemplarHost {
   }
 
   /** The complete index of a layer, or a bad-request error that says it is not indexed. */
-  private complete(model: LoadedModel, ds: SceneDataset, tensor: string): LayerIndex {
+  private complete(model: LoadedModel, ds: AnyDataset, tensor: string): LayerIndex {
     const layer = this.layer(model, tensor);
     const index = this.layersOf(model, ds).get(tensor);
     if (!index || index.done < index.count) {
@@ -66,7 +90,7 @@ export class ExemplarHost {
 
   async index(
     model: LoadedModel,
-    ds: SceneDataset,
+    ds: AnyDataset,
     request: { layers: string[]; k?: number },
     signal: AbortSignal,
     progress: (p: Progress) => void,
@@ -85,8 +109,10 @@ export class ExemplarHost {
     const starts = ready.map((i) => (i && i.k === k && i.count === ds.count ? i.done : 0));
     const resumedFrom = starts.every((s) => s === starts[0]) ? starts[0] : 0;
     const label = request.layers.length === 1 ? this.layer(model, request.layers[0]).label : `${request.layers.length} layers`;
-    progress({ stage: 'index', fraction: resumedFrom / ds.count, message: `Indexing ${label} over ${ds.count} scenes…` });
-    const result = await indexDataset(model, sceneSource(ds), {
+    const noun = ds instanceof ImageDataset ? 'images' : 'scenes';
+    progress({ stage: 'index', fraction: resumedFrom / ds.count, message: `Indexing ${label} over ${ds.count} ${noun}…` });
+    const result = await indexDataset(model, sourceOf(ds), {
+      preprocess: preprocessFor(model, ds),
       layers: request.layers,
       k,
       batch: INDEX_BATCH,
@@ -96,7 +122,7 @@ export class ExemplarHost {
         progress({
           stage: 'index',
           fraction: p.total ? p.done / p.total : null,
-          message: `Indexing ${label}: ${p.done} of ${p.total} scenes`,
+          message: `Indexing ${label}: ${p.done} of ${p.total} ${noun}`,
           index: p,
         }),
     });
@@ -111,7 +137,7 @@ export class ExemplarHost {
     };
   }
 
-  private baseRates(ds: SceneDataset): BaseRates {
+  private baseRates(ds: AnyDataset): BaseRates {
     let r = this.rates.get(ds);
     if (!r) {
       r = baseRates(ds.facets);
@@ -122,7 +148,7 @@ export class ExemplarHost {
 
   async unit(
     model: LoadedModel,
-    ds: SceneDataset,
+    ds: AnyDataset,
     request: { layer: string; unit: number; k?: number },
     signal: AbortSignal,
   ): Promise<UnitExemplars> {
@@ -140,23 +166,21 @@ export class ExemplarHost {
     const ranked = [...top, ...bottom];
     const images = ranked.map((r) => ds.image(r.index));
     const spatial = layer.shape.length === 4;
-    const maps = spatial && ranked.length ? (await model.run({ images, maps: [{ layer: layer.tensor, unit }], signal })).maps[`${layer.tensor}#${unit}`] : null;
+    const maps = spatial && ranked.length ? (await model.run({ images, maps: [{ layer: layer.tensor, unit }], signal, preprocess: preprocessFor(model, ds) })).maps[`${layer.tensor}#${unit}`] : null;
     const [h, w] = maps ? maps.dims.slice(1) : [0, 0];
-    const items: ExemplarItem[] = ranked.map((r, i) => {
-      const a = ds.scene(r.index).attributes;
-      return {
-        index: r.index,
-        value: r.value,
-        image: images[i],
-        map: maps ? { dims: [h, w], data: maps.data.slice(i * h * w, (i + 1) * h * w) } : null,
-        facets: { class: a.class, color: a.color, texture: a.texture, background: a.background.kind, bbox: a.bbox },
-      };
-    });
+    const items: ExemplarItem[] = ranked.map((r, i) => ({
+      index: r.index,
+      value: r.value,
+      image: images[i],
+      map: maps ? { dims: [h, w], data: maps.data.slice(i * h * w, (i + 1) * h * w) } : null,
+      facets: facetsOf(ds, r.index),
+    }));
     const topItems = items.slice(0, top.length);
-    const concepts = conceptAssociation(ds.facets, top.map((r) => r.index), this.baseRates(ds));
+    const concepts = withValue(conceptAssociation(ds.facets, top.map((r) => r.index), this.baseRates(ds)));
     const labels = topLabels(concepts);
     let iou: number | null = null;
-    if (maps && topItems.length) {
+    // Images of a folder or manifest have no item box to overlap with.
+    if (maps && topItems.length && !(ds instanceof ImageDataset)) {
       const ious = topItems.map((it) => {
         const up = upsampleBilinear(it.map!.data, h, w, it.image.height, it.image.width);
         return regionBoxIoU(up, it.image.width, it.image.height, thresholdFor(DEFAULT_THRESHOLD, mapRange(up).max), it.facets!.bbox);
@@ -178,12 +202,12 @@ export class ExemplarHost {
     };
   }
 
-  grid(model: LoadedModel, ds: SceneDataset, tensor: string): Body<'unitGrid'> {
+  grid(model: LoadedModel, ds: AnyDataset, tensor: string): Body<'unitGrid'> {
     const index = this.complete(model, ds, tensor);
     const rates = this.baseRates(ds);
     const units: GridEntry[] = unitGrid(index, 16).map((u) => {
       const top = index.top.ranked(u.unit).map((r) => r.index);
-      const assoc = conceptAssociation(ds.facets, top, rates);
+      const assoc = withValue(conceptAssociation(ds.facets, top, rates));
       const labels = topLabels(assoc);
       return { ...u, label: labels.length ? describeUnit(labels) : null, conceptZ: assoc[0]?.z ?? 0 };
     });
@@ -191,12 +215,12 @@ export class ExemplarHost {
     return { kind: 'unitGrid', layer: tensor, units, thumbs: best.map((i) => ({ index: i, image: ds.image(i) })) };
   }
 
-  export(model: LoadedModel, ds: SceneDataset, tensor: string): Body<'exportIndex'> {
+  export(model: LoadedModel, ds: AnyDataset, tensor: string): Body<'exportIndex'> {
     const index = this.complete(model, ds, tensor);
     return { kind: 'exportIndex', modelSha256: model.summary.sha256, datasetSha256: ds.info.sha256, index: index.snapshot() };
   }
 
-  import(model: LoadedModel, ds: SceneDataset, request: { modelSha256: string; datasetSha256: string; index: LayerIndexSnapshot }): Body<'importIndex'> {
+  import(model: LoadedModel, ds: AnyDataset, request: { modelSha256: string; datasetSha256: string; index: LayerIndexSnapshot }): Body<'importIndex'> {
     if (request.modelSha256 !== model.summary.sha256) throw new LabError('bad-request', 'The cached index belongs to another model.');
     if (request.datasetSha256 !== ds.info.sha256) throw new LabError('bad-request', 'The cached index belongs to another dataset.');
     const layer = this.layer(model, String(request.index?.tensor));

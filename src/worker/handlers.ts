@@ -10,12 +10,17 @@ import { MAX_MODEL_BYTES, type EngineRequest, type EngineResponseBody, type Pred
 import { LabError } from '../engine/errors';
 import { DatasetHost, type AssetReader } from './datasetHost';
 import { ExemplarHost } from './exemplarHost';
+import type { ImageDecoder } from '../engine/data/imageDataset';
+import { GradHost } from './gradHost';
+import { UpscaleHost } from './upscaleHost';
 
 export interface HandlerOptions {
   /** How dataset assets are read (default: fetch from the address a request gives). */
   readAsset?: AssetReader;
   /** Generate only the first `datasetCount` scenes of a dataset (tests). */
   datasetCount?: number;
+  /** How image datasets decode files (default: the browser's decoders). */
+  decodeImage?: ImageDecoder;
 }
 
 export function softmax(logits: ArrayLike<number>): number[] {
@@ -44,12 +49,14 @@ export class EngineHandlers {
 
   private readonly datasets: DatasetHost;
   private readonly exemplars = new ExemplarHost();
+  private readonly grads = new GradHost();
+  private readonly upscaler = new UpscaleHost();
 
   constructor(
     private readonly runtime: Runtime,
     options: HandlerOptions = {},
   ) {
-    this.datasets = new DatasetHost(options.readAsset, { count: options.datasetCount });
+    this.datasets = new DatasetHost(options.readAsset, { count: options.datasetCount, decode: options.decodeImage });
   }
 
   async handle(request: EngineRequest, signal: AbortSignal, progress: (p: Progress) => void): Promise<EngineResponseBody> {
@@ -76,6 +83,7 @@ export class EngineHandlers {
         // The previous model is released only once the new one is usable: a failed load keeps it.
         const previous = this.model;
         this.model = next;
+        await this.grads.clear();
         await previous?.release();
         return { kind: 'loadModel', summary: next.summary, backend: next.backend };
       }
@@ -92,12 +100,21 @@ export class EngineHandlers {
         return { kind: 'run', result };
       }
       case 'releaseModel':
+        await this.grads.clear();
         await this.model?.release();
         this.model = null;
         return { kind: 'releaseModel', ok: true };
       case 'openDataset': {
         const ds = await this.datasets.get(request.id, request.assets, signal, progress);
         return { kind: 'openDataset', info: ds.info };
+      }
+      case 'openImages': {
+        const ds = await this.datasets.openImages(request.id, request.source, request.prep, signal, progress);
+        return { kind: 'openImages', info: ds.info };
+      }
+      case 'imagePage': {
+        const ds = await this.datasets.image(request.id);
+        return { kind: 'imagePage', ...ds.page(request.offset, request.limit) };
       }
       case 'datasetPage': {
         const ds = await this.datasets.get(request.id, request.assets, signal, progress);
@@ -106,30 +123,42 @@ export class EngineHandlers {
       }
       case 'indexExemplars': {
         const model = this.requireModel();
-        const ds = await this.datasets.get(request.datasetId, request.assets, signal, progress);
+        const ds = await this.datasets.any(request.datasetId, request.assets, signal, progress);
         return this.exemplars.index(model, ds, { layers: request.layers, k: request.k }, signal, progress);
       }
       case 'unitExemplars': {
         const model = this.requireModel();
-        const ds = await this.datasets.get(request.datasetId, request.assets, signal, progress);
+        const ds = await this.datasets.any(request.datasetId, request.assets, signal, progress);
         const exemplars = await this.exemplars.unit(model, ds, request, signal);
         return { kind: 'unitExemplars', exemplars };
       }
       case 'unitGrid': {
         const model = this.requireModel();
-        const ds = await this.datasets.get(request.datasetId, request.assets, signal, progress);
+        const ds = await this.datasets.any(request.datasetId, request.assets, signal, progress);
         return this.exemplars.grid(model, ds, request.layer);
       }
       case 'exportIndex': {
         const model = this.requireModel();
-        const ds = await this.datasets.get(request.datasetId, request.assets, signal, progress);
+        const ds = await this.datasets.any(request.datasetId, request.assets, signal, progress);
         return this.exemplars.export(model, ds, request.layer);
       }
       case 'importIndex': {
         const model = this.requireModel();
-        const ds = await this.datasets.get(request.datasetId, request.assets, signal, progress);
+        const ds = await this.datasets.any(request.datasetId, request.assets, signal, progress);
         return this.exemplars.import(model, ds, request);
       }
+      case 'attribution':
+        return this.grads.attribution(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), request, signal, progress);
+      case 'featureVis':
+        return this.grads.featureVis(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), request, signal, progress);
+      case 'openUpscaler':
+        return this.upscaler.open(this.runtime, request, { prefer: this.prefer, threads: this.threads });
+      case 'upscale':
+        return this.upscaler.upscale(request, signal, progress);
+      case 'upscaleFrame':
+        return this.upscaler.frame(request, signal);
+      case 'releaseUpscaler':
+        return this.upscaler.release();
     }
   }
 

@@ -4,6 +4,8 @@ import { asLabError } from '../engine/errors';
 import { webRuntime } from '../engine/runtime/web';
 import { EngineHandlers } from './handlers';
 import { exemplarTransferables } from './exemplarHost';
+import { gradTransferables } from './gradHost';
+import { upscaleTransferables } from './upscaleHost';
 import type { EngineRequest, EngineResponseBody, FromWorker, ToWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -16,7 +18,8 @@ const inFlight = new Map<number, AbortController>();
  * a prediction, and a page never waits for a model load.
  */
 const queues = { model: Promise.resolve(), data: Promise.resolve() };
-const laneOf = (kind: EngineRequest['kind']): keyof typeof queues => (kind === 'openDataset' || kind === 'datasetPage' ? 'data' : 'model');
+const DATA_REQUESTS: ReadonlySet<EngineRequest['kind']> = new Set(['openDataset', 'datasetPage', 'openImages', 'imagePage']);
+const laneOf = (kind: EngineRequest['kind']): keyof typeof queues => (DATA_REQUESTS.has(kind) ? 'data' : 'model');
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
@@ -24,8 +27,8 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 
 /** Buffers a result owns alone, moved to the page instead of copied (a dataset page's images). */
 function transferables(body: EngineResponseBody): Transferable[] {
-  if (body.kind === 'datasetPage') return body.items.map((it) => it.image.data.buffer as ArrayBuffer);
-  return exemplarTransferables(body);
+  if (body.kind === 'datasetPage' || body.kind === 'imagePage') return body.items.map((it) => it.image.data.buffer as ArrayBuffer);
+  return [...exemplarTransferables(body), ...upscaleTransferables(body), ...gradTransferables(body)];
 }
 
 scope.addEventListener('message', (ev: MessageEvent<ToWorker>) => {

@@ -13,6 +13,10 @@ import type { Association } from '../engine/exemplars/concepts';
 import type { BackendInfo, BackendName } from '../engine/runtime/types';
 import type { LabErrorCode } from '../engine/errors';
 import type { DatasetFilter, DatasetInfo, DatasetItem, FacetCounts } from '../engine/data/datasets';
+import type { ImageDatasetInfo, ImagePage, ImagePrep } from '../engine/data/imageDataset';
+import type { AttributionRequest, AttributionResult, FeatureVisProgress, FeatureVisRequest, FeatureVisResult } from './gradHost';
+import type { UpscaleMetrics, UpscaleSource } from '../engine/upscale/compare';
+import type { UpscalerInfo } from '../engine/upscale/upscaler';
 
 export interface Prediction {
   /** Softmax over the logits of the first image. */
@@ -50,7 +54,38 @@ export type EngineRequest =
   /** A copy of an indexed layer's tables and rankings (for the page's IndexedDB cache). */
   | { kind: 'exportIndex'; datasetId: string; layer: string; assets?: string }
   /** Gives the worker an index from the page's cache; refused unless it fits the open model and dataset. */
-  | { kind: 'importIndex'; datasetId: string; modelSha256: string; datasetSha256: string; index: LayerIndexSnapshot; assets?: string };
+  | { kind: 'importIndex'; datasetId: string; modelSha256: string; datasetSha256: string; index: LayerIndexSnapshot; assets?: string }
+  /**
+   * Opens an image dataset (a local folder or a URL manifest) in the worker: decoded, fitted to
+   * `prep` and hashed once (progress stage "dataset"). `source` null re-fits the images the worker
+   * already holds for `id` (another fit mode or input size).
+   */
+  | { kind: 'openImages'; id: string; source: ImageDatasetSource | null; prep: ImagePrep }
+  /** Images [offset, offset + limit) of an open image dataset. */
+  | { kind: 'imagePage'; id: string; offset: number; limit: number }
+  /** An attribution map of one image (gradient × input or integrated gradients); see gradHost.ts. */
+  | ({ kind: 'attribution' } & AttributionRequest)
+  /** Feature visualisation of a unit (progress carries `featvis`); see gradHost.ts. */
+  | ({ kind: 'featureVis' } & FeatureVisRequest)
+  /** Opens an upscaler in a session of its own (the loaded model stays); replaces the previous upscaler. */
+  | { kind: 'openUpscaler'; name: string; bytes: Uint8Array }
+  /** A whole image through the open upscaler, tiled (progress stage "upscale", per tile), with bicubic and metrics. */
+  | { kind: 'upscale'; source: UpscaleSource; tile?: number; overlap?: number }
+  /**
+   * One video frame in one run (webcam). An ImageBitmap is moved to the worker and closed there;
+   * `reuse` is the previous result's buffer, handed back so frames do not allocate.
+   */
+  | { kind: 'upscaleFrame'; frame: RawImage | ImageBitmap; reuse?: Uint8ClampedArray }
+  | { kind: 'releaseUpscaler' };
+
+/**
+ * Where an image dataset's files come from: files of a folder (File objects: posting one passes a
+ * reference, the bytes are read once in the worker) with paths relative to the folder, or the
+ * absolute address of a JSON manifest the worker fetches.
+ */
+export type ImageDatasetSource =
+  | { kind: 'folder'; name: string; files: Array<{ path: string; file: Blob }> }
+  | { kind: 'manifest'; url: string };
 
 /** What a scene exemplar is, for concept labels and box overlap. */
 export interface ExemplarFacets {
@@ -99,6 +134,22 @@ export interface GridEntry extends GridUnit {
   conceptZ: number;
 }
 
+export interface UpscaleResult {
+  /** The low-resolution input that ran (the downscaled ground truth when only that was given). */
+  input: RawImage;
+  /** RGBA, s× the input. */
+  output: RawImage;
+  /** The input resized s× with bicubic (Pillow), for comparison. */
+  bicubic: RawImage;
+  truth: RawImage | null;
+  metrics: UpscaleMetrics | null;
+  tiles: number;
+  tile: number;
+  overlap: number;
+  /** Model time over all tiles (ms), without bicubic and metrics. */
+  ms: number;
+}
+
 export interface IndexedLayer {
   layer: string;
   channels: number;
@@ -131,7 +182,16 @@ export type EngineResponseBody =
   | { kind: 'unitExemplars'; exemplars: UnitExemplars }
   | { kind: 'unitGrid'; layer: string; units: GridEntry[]; thumbs: Array<{ index: number; image: RawImage }> }
   | { kind: 'exportIndex'; modelSha256: string; datasetSha256: string; index: LayerIndexSnapshot }
-  | { kind: 'importIndex'; layer: IndexedLayer };
+  | { kind: 'importIndex'; layer: IndexedLayer }
+  | { kind: 'openImages'; info: ImageDatasetInfo }
+  | ({ kind: 'imagePage' } & ImagePage)
+  | { kind: 'attribution'; result: AttributionResult }
+  | { kind: 'featureVis'; result: FeatureVisResult }
+  | { kind: 'openUpscaler'; info: UpscalerInfo }
+  | { kind: 'upscale'; result: UpscaleResult }
+  /** `ms`: the worker's time for this frame (pixels in, model, pixels out). */
+  | { kind: 'upscaleFrame'; image: RawImage; ms: number }
+  | { kind: 'releaseUpscaler'; ok: true };
 
 export interface Progress {
   /** A short stage name ("parse", "dry-run", "session", "run"). */
@@ -141,6 +201,10 @@ export interface Progress {
   message: string;
   /** While indexing: images done, total, rate and ETA. */
   index?: IndexProgress;
+  /** While upscaling: tiles done and in all. */
+  tiles?: { done: number; total: number };
+  /** While visualising a unit: the step, the objective per sample, now and then the images. */
+  featvis?: FeatureVisProgress;
 }
 
 /** Error categories the UI maps to guidance for the user. */

@@ -91,7 +91,7 @@ describe('indexDataset', () => {
 });
 
 describe('lab exemplars', () => {
-  it('prints the lab.exemplars/1 document with top-k, histogram and the skipped file', async () => {
+  it('prints the lab.exemplars/1 document with top-k, histogram and the unreadable file', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [join(REPO_ROOT, 'bin/lab.mjs'), 'exemplars', MODEL, dir, '--layer', 'stage3.block0.relu2', '--units', '0,3', '--k', '4', '--json'],
@@ -99,8 +99,11 @@ describe('lab exemplars', () => {
     );
     const doc = JSON.parse(stdout);
     expect(doc.schema).toBe('lab.exemplars/1');
-    expect(doc.dataset.count).toBe(41);
-    expect(doc.dataset.skipped).toEqual([{ index: 17, name: 'img-17-corrupt.png', reason: expect.stringMatching(/cannot decode/) }]);
+    // A folder opens as the tab opens it: the unreadable file is listed and is not a position.
+    expect(doc.dataset.count).toBe(40);
+    expect(doc.dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(doc.dataset.skipped).toEqual([]);
+    expect(doc.dataset.unreadable).toEqual([{ name: 'img-17-corrupt.png', reason: expect.stringMatching(/cannot decode/) }]);
     expect(doc.units.map((u: { unit: number }) => u.unit)).toEqual([0, 3]);
     const u0 = doc.units[0];
     expect(u0.top).toHaveLength(4);

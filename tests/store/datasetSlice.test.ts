@@ -7,9 +7,10 @@ import { startUrlSync, type UrlWindow } from '../../src/store/urlSync';
 import type { DatasetFilter, DatasetInfo, DatasetItem, FacetCounts } from '../../src/engine/data/datasets';
 import type { EngineRequest } from '../../src/worker/protocol';
 import { fakeEngine, summaryNamed, type Answer } from './fakeEngine';
+import { DEFAULT_BUILTIN_ID } from '../../src/store/builtins';
 
 const INFO: DatasetInfo = {
-  id: 'scenes-test', title: 'Scenes', description: '', count: 200, width: 64, height: 64,
+  kind: 'scenes', id: 'scenes-test', title: 'Scenes', description: '', count: 200, width: 64, height: 64,
   classes: [], colors: [], textures: [], backgroundKinds: [],
   sha256: 'cd'.repeat(32), seed: 1, split: 'test', variant: 'balanced', generatorVersion: 1, openMs: 10,
 };
@@ -171,7 +172,7 @@ describe('URL sync of the dataset', () => {
     const win = fakeWindow('#/model?v=1&dclass=sneaker&dpage=1');
     const stop = startUrlSync(useLab, win);
     // written at once, before anything is loaded
-    expect(win.location.hash).toBe('#/model?v=1&model=placeholder-fmnist&dataset=scenes-test&dclass=sneaker');
+    expect(win.location.hash).toBe(`#/model?v=1&model=${DEFAULT_BUILTIN_ID}&dataset=scenes-test&dclass=sneaker`);
     await vi.waitFor(() => expect(useLab.getState().datasetPage).not.toBeNull());
     expect(requests.map((r) => r.kind)).toEqual(['configure', 'loadModel', 'openDataset', 'datasetPage']);
     expect(requests.at(-1)).toMatchObject({ filter: { class: 'sneaker' }, offset: 0 });
@@ -181,12 +182,12 @@ describe('URL sync of the dataset', () => {
     win.fire();
     await vi.waitFor(() => expect(useLab.getState().datasetOffset).toBe(0));
     // page 2 of 20 scenes does not exist: it moved back to page 1 and the hash says so
-    await vi.waitFor(() => expect(win.location.hash).toBe('#/model?v=1&model=placeholder-fmnist&dataset=scenes-test&dclass=sneaker'));
+    await vi.waitFor(() => expect(win.location.hash).toBe(`#/model?v=1&model=${DEFAULT_BUILTIN_ID}&dataset=scenes-test&dclass=sneaker`));
     win.location.hash = '#/model?v=1&dataset=scenes-test&dpage=3';
     win.fire();
     await vi.waitFor(() => expect(useLab.getState().datasetPage?.offset).toBe(96));
     expect(useLab.getState().datasetFilter).toEqual({});
-    expect(win.location.hash).toBe('#/model?v=1&model=placeholder-fmnist&dataset=scenes-test&dpage=3');
+    expect(win.location.hash).toBe(`#/model?v=1&model=${DEFAULT_BUILTIN_ID}&dataset=scenes-test&dpage=3`);
     stop();
   });
 });

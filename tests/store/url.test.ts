@@ -4,9 +4,10 @@ import { PANELS } from '../../src/store/panels';
 import { BACKEND_PREFERENCES } from '../../src/store/backendPreference';
 import { FILTER_KEYS, FILTER_VALUES, type DatasetFilter } from '../../src/engine/data/datasets';
 import { mulberry32, picker } from './prng';
+import { BUILTIN_UPSCALERS, WEBCAM_SIZES } from '../../src/store/upscaleSlice';
 
 /** Model-side fields of a state, with the dataset fields at their defaults. */
-const noDataset = { dataset: null, filter: {}, datasetPage: 0 } as const;
+const noDataset = { dataset: null, filter: {}, datasetPage: 0, fvSeed: null, upscaler: null, upMode: 'image', upRes: '320x180' } as const;
 
 const VALID_STATES: UrlState[] = [
   { ...DEFAULT_URL_STATE },
@@ -54,11 +55,46 @@ describe('URL codec', () => {
         dataset: chance(0.5) ? 'scenes-test' : null,
         filter: Object.fromEntries(FILTER_KEYS.filter(() => chance(0.4)).map((k) => [k, pick(FILTER_VALUES[k] as readonly string[])])) as DatasetFilter,
         datasetPage: chance(0.5) ? 0 : int(chance(0.5) ? 300 : 999_999),
+        fvSeed: chance(0.7) ? null : pick([0, 1, int(1000), 2 ** 32 - 1]),
+        upscaler: chance(0.6) ? null : pick(BUILTIN_UPSCALERS.map((u) => u.id)),
+        upMode: pick(['image', 'webcam'] as const),
+        upRes: pick(WEBCAM_SIZES),
       };
       if (s.model !== null && s.model.trim() !== s.model) s.model = s.model.trim() || null;
       expect(isValidUrlState(s), JSON.stringify(s)).toBe(true);
       expect(decodeHash(encodeHash(s))).toEqual({ state: s, problems: [] });
     }
+  });
+
+  it('round-trips the feature-visualisation seed (fvseed) and refuses bad seeds with a problem', () => {
+    const s: UrlState = { ...DEFAULT_URL_STATE, panel: 'exemplars', model: 'placeholder-fmnist', layer: 'l', unit: 3, fvSeed: 42 };
+    const hash = encodeHash(s);
+    expect(hash).toContain('&fvseed=42');
+    expect(decodeHash(hash)).toEqual({ state: s, problems: [] });
+    expect(decodeHash('#/exemplars?v=1&fvseed=0').state.fvSeed).toBe(0);
+    expect(encodeHash({ ...s, fvSeed: null })).not.toContain('fvseed');
+    for (const bad of ['-1', '1.5', 'x', '4294967296', '99999999999999999999']) {
+      const r = decodeHash(`#/exemplars?v=1&layer=l&unit=3&fvseed=${bad}`);
+      expect(r.state.fvSeed).toBeNull();
+      expect(r.state.unit).toBe(3);
+      expect(r.problems).toEqual([expect.stringMatching(/feature-visualisation seed/)]);
+    }
+    expect(isValidUrlState({ ...s, fvSeed: -1 })).toBe(false);
+    expect(isValidUrlState({ ...s, fvSeed: 0.5 })).toBe(false);
+  });
+
+  it('round-trips the Upscale panel’s upscaler, mode and webcam size, and refuses unknown ones with a problem', () => {
+    const s: UrlState = { ...DEFAULT_URL_STATE, panel: 'upscale', upscaler: 'espcn', upMode: 'webcam', upRes: '640x360' };
+    const hash = encodeHash(s);
+    expect(hash).toBe('#/upscale?v=1&upscaler=espcn&upmode=webcam&upres=640x360');
+    expect(decodeHash(hash)).toEqual({ state: s, problems: [] });
+    expect(encodeHash({ ...DEFAULT_URL_STATE, panel: 'upscale' })).toBe('#/upscale?v=1');
+    const r = decodeHash('#/upscale?v=1&upscaler=esrgan&upmode=video&upres=1920x1080');
+    expect(r.state).toEqual({ ...DEFAULT_URL_STATE, panel: 'upscale' });
+    expect(r.problems).toHaveLength(3);
+    expect(r.problems.join(' ')).toMatch(/unknown upscaler “esrgan”.*unknown upscale mode “video”.*unknown webcam size “1920x1080”/);
+    expect(isValidUrlState({ ...s, upRes: '1x1' as never })).toBe(false);
+    expect(isValidUrlState({ ...s, upscaler: 'file:x.onnx' })).toBe(false);
   });
 
   it('ignores unknown keys silently', () => {
@@ -98,6 +134,11 @@ describe('URL codec', () => {
     ['#/model?v=1&dataset=imagenet', /unknown dataset “imagenet”/],
     ['#/model?v=1&dataset=Scenes-Test', /unknown dataset/],
     ['#/model?v=1&dataset=javascript%3Aalert(1)', /unknown dataset/],
+    ['#/model?v=1&dataset=javascript%3Aalert(1).json', /dataset “javascript:alert\(1\)\.json”: “javascript:” addresses are not allowed/],
+    ['#/model?v=1&dataset=file%3A%2F%2F%2Fetc%2Fm.json', /“file:”/],
+    ['#/model?v=1&dataset=%20https%3A%2F%2Fx%2Fm.json', /spaces/],
+    ['#/model?v=1&dataset=https%3A%2F%2Fx%2Fm%0A.json', /control characters/],
+    [`#/model?v=1&dataset=https%3A%2F%2Fx%2F${'m'.repeat(2100)}.json`, /longer than 2048/],
     ['#/model?v=1&dclass=shoe', /unknown dataset class “shoe” \(use t-shirt, /],
     ['#/model?v=1&dclass=Sneaker', /unknown dataset class/],
     ['#/model?v=1&dclass=t-shirt%2Ftop', /unknown dataset class/],
@@ -123,6 +164,16 @@ describe('URL codec', () => {
       for (const p of r.problems) expect(p.length).toBeLessThan(300);
     });
   }
+
+  it('reopens a manifest dataset by its address (absolute, or a relative .json path), round trip included', () => {
+    for (const dataset of ['https://data.example/pets/manifest.json', 'http://127.0.0.1:8080/m?x=1', 'sets/pets.json']) {
+      const r = decodeHash(`#/exemplars?v=1&dataset=${encodeURIComponent(dataset)}`);
+      expect(r.problems).toEqual([]);
+      expect(r.state.dataset).toBe(dataset);
+      expect(isValidUrlState(r.state)).toBe(true);
+      expect(decodeHash(encodeHash(r.state)).state).toEqual(r.state);
+    }
+  });
 
   it('reads the dataset, its filters and its page (1-based in the link)', () => {
     const r = decodeHash('#/model?v=1&dataset=scenes-test&dclass=sneaker&dcolor=red&dtexture=dots&dbg=foliage&dpage=3');
@@ -170,7 +221,8 @@ describe('URL codec', () => {
     const { int, pick, chance } = picker(rand);
     const keys = [
       'v', 'model', 'layer', 'unit', 'backend', 'junk', '', '%', '%zz', 'mo%64el', 'v%3D1', '&', '=', 'UNIT', '🧠',
-      'dataset', 'dclass', 'dcolor', 'dtexture', 'dbg', 'dpage', 'DCLASS', 'd%63lass', 'dataset%00',
+      'dataset', 'dclass', 'dcolor', 'dtexture', 'dbg', 'dpage', 'DCLASS', 'd%63lass', 'dataset%00', 'fvseed',
+      'upscaler', 'upmode', 'upres',
     ];
     const values = [
       '1', '2', '0', '-1', '1.5', '+3', ' 3', '0x10', '1e2', '99999999999999999999', 'NaN',
@@ -183,6 +235,7 @@ describe('URL codec', () => {
       '#', '?', '&', '=', '/', '\\', '\\\\evil\\x',
       'scenes-test', 'scenes-test ', 'SCENES-TEST', 'scenes-train', ...FILTER_KEYS.flatMap((k) => FILTER_VALUES[k] as readonly string[]),
       't-shirt%2Ftop', 'Sneaker', 'red%00', 'water sky', 'photo', '1000000', '1000001', '999999',
+      'fredsr', 'espcn', 'FREDSR', 'image', 'webcam', '640x360', '320x180', '640X360',
     ];
     // Well-formed dataset pairs, so the fuzz also reaches the valid dataset states.
     const datasetPairs = [

@@ -162,6 +162,8 @@ export function facetCounts(attrs: readonly SceneFacets[], filter: DatasetFilter
 // Open datasets
 
 export interface DatasetInfo {
+  /** A built-in scene dataset (image datasets are ImageDatasetInfo, kind 'images'). */
+  kind: 'scenes';
   id: string;
   title: string;
   description: string;
@@ -254,6 +256,7 @@ export class SceneDataset {
     }
     opts.onProgress?.(n, n);
     const info: DatasetInfo = {
+      kind: 'scenes',
       id: def.id,
       title: def.title,
       description: def.description,

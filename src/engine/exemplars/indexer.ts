@@ -5,7 +5,7 @@
  */
 import type { LoadedModel } from '../lab/loadedModel';
 import { LabError } from '../errors';
-import type { RawImage } from '../types';
+import type { Preprocess, RawImage } from '../types';
 import { LayerIndex } from './layerIndex';
 
 /** Images by position; an unreadable one is null (skipped and counted, never fatal). */
@@ -34,6 +34,8 @@ export interface IndexOptions {
    * source) and indexing continues where it stopped; the map is filled in place.
    */
   resume?: Map<string, LayerIndex>;
+  /** Normalisation instead of the model's (a dataset's mean/std override). */
+  preprocess?: Preprocess;
 }
 
 export interface IndexResult {
@@ -74,7 +76,7 @@ export async function indexDataset(model: LoadedModel, source: ImageSource, opti
     const readable = loaded.flatMap((img, i) => (img ? [{ img, at: i }] : []));
     loaded.forEach((img, i) => img || skipped.push(first + i));
     const result = readable.length
-      ? await model.run({ images: readable.map((r) => r.img), layers: options.layers, signal: options.signal })
+      ? await model.run({ images: readable.map((r) => r.img), layers: options.layers, signal: options.signal, preprocess: options.preprocess })
       : null;
     for (const [tensor, index] of layers) {
       const C = index.channels;

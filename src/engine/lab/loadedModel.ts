@@ -8,7 +8,7 @@ import { LabError, asLabError, sessionError } from '../errors';
 import { encodeModel, type Model } from '../onnx/model';
 import { addProbes, probeOutput } from '../onnx/probes';
 import type { Runtime, Session, SessionOptions } from '../runtime/types';
-import type { ModelSummary, RawImage, RunResult, TensorF32 } from '../types';
+import type { ModelSummary, Preprocess, RawImage, RunResult, TensorF32 } from '../types';
 import { inspectModel, type InspectOptions } from './inspect';
 
 export interface RunRequest {
@@ -17,6 +17,8 @@ export interface RunRequest {
   layers?: string[];
   maps?: Array<{ layer: string; unit: number }>;
   signal?: AbortSignal;
+  /** Normalisation for this run instead of the model's (a dataset's mean/std override). */
+  preprocess?: Preprocess;
 }
 
 /** Probe sessions kept open per model (least recently used ones are released beyond this). */
@@ -55,8 +57,8 @@ export class LoadedModel {
   }
 
   /** Logits of a batch from the unmodified model. */
-  async logits(images: RawImage[], signal?: AbortSignal): Promise<TensorF32> {
-    const input = imagesToTensor(images, this.summary.preprocess);
+  async logits(images: RawImage[], signal?: AbortSignal, preprocess: Preprocess = this.summary.preprocess): Promise<TensorF32> {
+    const input = imagesToTensor(images, preprocess);
     const out = await this.base.run({ [this.summary.imageInput.name]: input }, { signal }).catch((e) => {
       throw asLabError(e);
     });
@@ -68,7 +70,7 @@ export class LoadedModel {
     const layers = request.layers ?? [];
     const maps = request.maps ?? [];
     if (layers.length === 0 && maps.length === 0) {
-      return { logits: await this.logits(request.images, request.signal), stats: {}, maps: {} };
+      return { logits: await this.logits(request.images, request.signal, request.preprocess), stats: {}, maps: {} };
     }
     const byTensor = new Map(this.summary.layers.map((l) => [l.tensor, l]));
     for (const t of [...layers, ...maps.map((m) => m.layer)]) {
@@ -82,7 +84,7 @@ export class LoadedModel {
       if (layer.shape.length !== 4) throw new LabError('bad-request', `${layer.label} has no spatial map (shape [${layer.shape}]).`);
     }
     const session = await this.probeSession(layers, maps);
-    const input = imagesToTensor(request.images, this.summary.preprocess);
+    const input = imagesToTensor(request.images, request.preprocess ?? this.summary.preprocess);
     const out = await session.run({ [this.summary.imageInput.name]: input }, { signal: request.signal }).catch((e) => {
       throw asLabError(e);
     });

@@ -1,6 +1,7 @@
 /** Where the dataset stands: generating (with progress), ready (size, time, content hash), or failed. */
 import { useLab } from '../../store';
 import { formatMs } from '../../ui/format';
+import { ImageDatasetSummary } from './ImageDatasetSummary';
 
 export function DatasetStatusLine() {
   const status = useLab((s) => s.datasetStatus);
@@ -25,7 +26,8 @@ export function DatasetStatusLine() {
           {status === 'error' ? 'Try again' : 'Open'}
         </button>
       )}
-      {!progress && status === 'ready' && info && (
+      {!progress && status === 'ready' && info?.kind === 'images' && <ImageDatasetSummary info={info} />}
+      {!progress && status === 'ready' && info?.kind === 'scenes' && (
         <span className="muted" title={`sha256 of all pixels: ${info.sha256}`}>
           {info.count} scenes, 64×64, seed {info.seed} · generated in {formatMs(info.openMs)} · sha256 <span className="mono">{info.sha256.slice(0, 12)}…</span>
         </span>

@@ -5,16 +5,30 @@ import { DatasetFilters } from './DatasetFilters';
 import { DatasetStatusLine } from './DatasetStatusLine';
 import { Pager } from './Pager';
 import { SceneGallery } from './SceneGallery';
+import { DatasetSourcePicker } from './DatasetSourcePicker';
+import { ImageDatasetView } from './ImageDatasetView';
+import { fromDrop } from './folderFiles';
 
 export function DatasetView() {
   const id = useLab((s) => s.datasetId);
   const info = useLab((s) => s.datasetInfo);
-  const page = useLab((s) => s.datasetPage);
   const filter = useLab((s) => s.datasetFilter);
   const openDataset = useLab((s) => s.openDataset);
+  const openFolder = useLab((s) => s.openImageFolder);
   const filtered = Object.keys(filter).length > 0;
+  const images = info?.kind === 'images' ? info : null;
   return (
-    <section className="card dataset-card" data-testid="dataset-view">
+    <section
+      className="card dataset-card"
+      data-testid="dataset-view"
+      // A folder (or image files) dropped on the card opens as a dataset.
+      onDragOver={(e) => e.dataTransfer.types.includes('Files') && e.preventDefault()}
+      onDrop={(e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        void fromDrop(e.dataTransfer).then((picked) => picked && openFolder(picked.name, picked.files));
+      }}
+    >
       <div className="dataset-head">
         <h2>Dataset</h2>
         <select
@@ -28,9 +42,25 @@ export function DatasetView() {
               {d.title}
             </option>
           ))}
+          {id !== null && !BUILTIN_DATASETS.some((d) => d.id === id) && (
+            <option value={id} title={images?.description}>
+              {images?.title ?? id}
+            </option>
+          )}
         </select>
+        <DatasetSourcePicker />
         <DatasetStatusLine />
       </div>
+      {images ? <ImageDatasetView info={images} /> : <SceneDatasetBody filtered={filtered} />}
+    </section>
+  );
+}
+
+function SceneDatasetBody({ filtered }: { filtered: boolean }) {
+  const info = useLab((s) => s.datasetInfo);
+  const page = useLab((s) => s.datasetPage);
+  return (
+    <>
       <DatasetFilters />
       <div className="dataset-count-row">
         <span data-testid="dataset-count">
@@ -39,6 +69,6 @@ export function DatasetView() {
         <Pager />
       </div>
       <SceneGallery />
-    </section>
+    </>
   );
 }

@@ -7,6 +7,7 @@ import { useEffect } from 'react';
 import { useLab } from '../../store';
 import { ExemplarLayerList } from './ExemplarLayerList';
 import { IndexStatusBar } from './IndexStatusBar';
+import { IndexFileImport, useIndexFileDrop } from './IndexFileImport';
 import { UnitGrid } from './UnitGrid';
 import { UnitView } from './UnitView';
 
@@ -29,9 +30,10 @@ export function ExemplarsPanel() {
   const datasetTitle = useLab((s) => s.datasetInfo?.title ?? s.datasetId);
   const layer = useLab((s) => s.layer);
   const unit = useLab((s) => s.unit);
+  const drop = useIndexFileDrop();
   if (!summary) return <section className="panel card muted" data-testid="panel-exemplars">Load a model to see its units’ exemplars.</section>;
   return (
-    <section className="panel exemplars-panel" data-testid="panel-exemplars">
+    <section className="panel exemplars-panel" data-testid="panel-exemplars" {...drop}>
       <aside className="card ex-layers">
         <h2>Layers</h2>
         <ExemplarLayerList layers={summary.layers} />
@@ -44,6 +46,7 @@ export function ExemplarsPanel() {
               {summary.name} over {datasetTitle ?? 'no dataset'}
               {datasetStatus !== 'ready' && ' (the dataset is opening…)'}
             </span>
+            <IndexFileImport />
           </div>
           {layer === null ? <div className="muted">Pick a layer on the left: its units are ranked by their strongest response on every scene.</div> : <IndexStatusBar />}
           {layer !== null && <UnitGrid />}

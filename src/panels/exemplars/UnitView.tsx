@@ -12,6 +12,8 @@ import { ExemplarCard } from './ExemplarCard';
 import { mapView, ruleOf, type MapView } from './mapViews';
 import { ThresholdControl } from './ThresholdControl';
 import { TryIt } from './TryIt';
+import { AttributionView } from './AttributionView';
+import { FeatureVis } from './FeatureVis';
 import { UnitHistogram } from './UnitHistogram';
 
 /** The heat scale shared by every picture of the unit: 0 (or the lowest map value) to its best value. */
@@ -126,6 +128,8 @@ export function UnitView() {
         ))}
       </div>
       <TryIt scale={views.scale} rule={views.rule} size={size} />
+      <AttributionView scale={views.scale} rule={views.rule} size={size} />
+      <FeatureVis />
     </section>
   );
 }

@@ -1,0 +1,552 @@
+"""Train, evaluate and export FREDSR (3x super-resolution, ~36k parameters) and its ablations.
+
+    /usr/bin/python3 models/training/fredsr.py --variant l1     --name fredsr-l1
+    /usr/bin/python3 models/training/fredsr.py --variant l1fft  --name fredsr-l1fft
+    /usr/bin/python3 models/training/fredsr.py --variant gan    --name fredsr   (starts from l1fft's midpoint)
+    /usr/bin/python3 models/training/fredsr.py --variant espcn  --name espcn
+
+Needs /data/fredsr/ (models/training/fredsr_data.py). Every variant runs the same budget of generator
+steps (--steps, batch --batch of --patch x --patch LR patches) with the same Adam + cosine schedule. The
+'gan' variant does not train its first half itself: it loads the l1fft run's checkpoint at step
+steps/2 (weights, optimiser, schedule) and trains the second half with the adversarial term added, so
+gan and l1fft differ only by that term. Checkpoints: models/training/checkpoints/<name>.pt (resumable).
+Writes models/<name>.onnx and models/<name>.card.json.
+"""
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (OPSET, ROOT, command_line, dpkg_version, save_checkpoint,  # noqa: E402
+                    seed_everything, sha256_file, write_json)
+
+SCALE = 3
+DATA = Path('/data/fredsr')
+CKPT_DIR = ROOT / 'models' / 'training' / 'checkpoints'
+REF_H, REF_W = 24, 32
+
+
+# ---------------------------------------------------------------- models
+
+class FREDSR(nn.Module):
+    """sr = upsample(lr) + DepthToSpace(residual computed at LR resolution).
+
+    head 3x3 3->32, three 3x3 32->32 (LeakyReLU 0.1 after each conv), a feature skip (head + body),
+    tail 3x3 32->27 -> DepthToSpace(3) -> 3-channel residual at HR; upsample = F.interpolate
+    (bicubic or bilinear, align_corners=False) -> ONNX Resize. Only Conv, LeakyRelu, Add,
+    DepthToSpace and Resize in the graph (onnxruntime-web runs them on WebGPU and WASM).
+    """
+
+    def __init__(self, feats=32, body=3, upsample='bicubic'):
+        super().__init__()
+        self.upsample = upsample
+        self.head = nn.Conv2d(3, feats, 3, padding=1)
+        self.act0 = nn.LeakyReLU(0.1)
+        self.body = nn.ModuleList([nn.Conv2d(feats, feats, 3, padding=1) for _ in range(body)])
+        self.acts = nn.ModuleList([nn.LeakyReLU(0.1) for _ in range(body)])
+        self.tail = nn.Conv2d(feats, 3 * SCALE * SCALE, 3, padding=1)
+        self.shuffle = nn.PixelShuffle(SCALE)
+        # A zero-initialised tail makes the untrained model exactly the interpolation baseline.
+        nn.init.zeros_(self.tail.weight)
+        nn.init.zeros_(self.tail.bias)
+
+    def forward(self, lr):
+        f0 = self.act0(self.head(lr))
+        f = f0
+        for conv, act in zip(self.body, self.acts):
+            f = act(conv(f))
+        residual = self.shuffle(self.tail(f + f0))
+        base = F.interpolate(lr, scale_factor=SCALE, mode=self.upsample, align_corners=False)
+        return base + residual
+
+
+class ESPCN(nn.Module):
+    """ESPCN-sized baseline: 5x5 3->64, 3x3 64->32, 3x3 32->27 (ReLU), pixel shuffle; no skip."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 5, padding=2)
+        self.act1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(64, 32, 3, padding=1)
+        self.act2 = nn.ReLU()
+        self.conv3 = nn.Conv2d(32, 3 * SCALE * SCALE, 3, padding=1)
+        self.shuffle = nn.PixelShuffle(SCALE)
+
+    def forward(self, lr):
+        return self.shuffle(self.conv3(self.act2(self.conv2(self.act1(self.conv1(lr))))))
+
+
+class Discriminator(nn.Module):
+    """Patch discriminator on (noised) HR patches, conditioned on the diffusion step t by a learned
+    per-channel embedding added after the first conv (Diffusion-GAN's timestep-dependent D)."""
+
+    def __init__(self, t_max, ch=16):
+        super().__init__()
+        self.embed = nn.Embedding(t_max + 1, ch)
+        nn.init.zeros_(self.embed.weight)
+        # Strided from the first layer: D runs 3 times per step on HR patches, keep it cheap on CPU.
+        self.c1 = nn.Conv2d(3, ch, 4, 2, 1)
+        self.c2 = nn.Conv2d(ch, ch * 2, 4, 2, 1)
+        self.c3 = nn.Conv2d(ch * 2, ch * 4, 4, 2, 1)
+        self.c4 = nn.Conv2d(ch * 4, ch * 4, 3, 1, 1)
+        self.out = nn.Conv2d(ch * 4, 1, 3, 1, 1)
+
+    def forward(self, x, t):
+        h = F.leaky_relu(self.c1(x) + self.embed(t)[:, :, None, None], 0.2)
+        h = F.leaky_relu(self.c2(h), 0.2)
+        h = F.leaky_relu(self.c3(h), 0.2)
+        h = F.leaky_relu(self.c4(h), 0.2)
+        return self.out(h).mean((1, 2, 3))
+
+
+def make_generator(variant, upsample):
+    return ESPCN() if variant == 'espcn' else FREDSR(upsample=upsample)
+
+
+def conv_macs_per_lr_pixel(model):
+    """Multiply-accumulates of the convolutions per LR pixel (all convs run at LR resolution)."""
+    total = 0
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            total += m.in_channels * m.out_channels * m.kernel_size[0] * m.kernel_size[1]
+    return total
+
+
+# ---------------------------------------------------------------- losses
+
+def fourier_loss(sr, hr):
+    """Amplitude L1 + complex-spectrum L1 of the orthonormal 2-D FFT (per channel).
+
+    |F(sr) - F(hr)| grows with both the amplitude error and the phase error
+    (|a e^{ip} - b e^{iq}|^2 = a^2 + b^2 - 2ab cos(p - q)) without the wrap-around and the
+    1/amplitude gradients of a raw phase difference at near-empty frequencies.
+    """
+    fs = torch.fft.rfft2(sr, norm='ortho')
+    fh = torch.fft.rfft2(hr, norm='ortho')
+    return (fs.abs() - fh.abs()).abs().mean() + (fs - fh).abs().mean()
+
+
+class DiffusionNoise:
+    """Diffusion-GAN's adaptive forward diffusion for the discriminator's inputs.
+
+    x_t = sqrt(abar_t) x + sqrt(1 - abar_t) eps with x in [-1, 1], t ~ U{0..T}; T moves by
+    +-`step` every `every` D updates from r_d = E[sign(D(real))] against `target` (D overfits ->
+    more noise), clamped to [0, t_max].
+    """
+
+    def __init__(self, t_max=500, target=0.6, every=4, step=16):
+        betas = torch.linspace(1e-4, 2e-2, 1000)
+        self.abar = torch.cumprod(1 - betas, 0)
+        self.t_max, self.target, self.every, self.step = t_max, target, every, step
+        self.T = 0
+        self.signs = []
+
+    def sample_t(self, n, gen):
+        return torch.randint(0, self.T + 1, (n,), generator=gen)
+
+    def noise(self, x, t, gen):
+        a = self.abar[t].view(-1, 1, 1, 1)
+        eps = torch.randn(x.shape, generator=gen)
+        return a.sqrt() * (x * 2 - 1) + (1 - a).sqrt() * eps
+
+    def update(self, d_real):
+        self.signs.append(float(torch.sign(d_real).mean()))
+        if len(self.signs) >= self.every:
+            r_d = sum(self.signs) / len(self.signs)
+            self.signs = []
+            self.T = int(min(self.t_max, max(0, self.T + (self.step if r_d > self.target else -self.step))))
+            return r_d
+        return None
+
+    def state_dict(self):
+        return {'T': self.T, 'signs': self.signs}
+
+    def load_state_dict(self, s):
+        self.T, self.signs = s['T'], s['signs']
+
+
+# ---------------------------------------------------------------- data
+
+def load_patches():
+    z = np.load(DATA / 'train' / 'patches.npz')
+    return torch.from_numpy(z['hr']), torch.from_numpy(z['lr'])
+
+
+def make_batch(hr_all, lr_all, batch, patch, gen):
+    """Random patches (LR patch x patch, HR 3x) with random flips and transposes (the antialiased
+    bicubic downscale commutes with them)."""
+    n, lsz = lr_all.shape[0], lr_all.shape[1]
+    idx = torch.randint(0, n, (batch,), generator=gen)
+    oy = torch.randint(0, lsz - patch + 1, (batch,), generator=gen)
+    ox = torch.randint(0, lsz - patch + 1, (batch,), generator=gen)
+    aug = torch.randint(0, 8, (batch,), generator=gen)
+    lrs, hrs = [], []
+    for i in range(batch):
+        y, x = int(oy[i]), int(ox[i])
+        lr = lr_all[idx[i], y:y + patch, x:x + patch].permute(2, 0, 1)
+        hr = hr_all[idx[i], y * SCALE:(y + patch) * SCALE, x * SCALE:(x + patch) * SCALE].permute(2, 0, 1)
+        a = int(aug[i])
+        if a & 1:
+            lr, hr = lr.flip(2), hr.flip(2)
+        if a & 2:
+            lr, hr = lr.flip(1), hr.flip(1)
+        if a & 4:
+            lr, hr = lr.transpose(1, 2), hr.transpose(1, 2)
+        lrs.append(lr)
+        hrs.append(hr)
+    return torch.stack(lrs).float() / 255, torch.stack(hrs).float() / 255
+
+
+# ---------------------------------------------------------------- evaluation
+
+def rgb_to_y(img):
+    """BT.601 luma in [16, 235] from RGB in [0, 255] (float64 numpy, HxWx3)."""
+    return 16 + (65.481 * img[..., 0] + 128.553 * img[..., 1] + 24.966 * img[..., 2]) / 255
+
+
+def psnr_y(a, b, border=SCALE):
+    ya, yb = rgb_to_y(a)[border:-border, border:-border], rgb_to_y(b)[border:-border, border:-border]
+    mse = np.mean((ya - yb) ** 2)
+    return float(10 * np.log10(255 ** 2 / mse))
+
+
+def ssim_y(a, b, border=SCALE):
+    """SSIM (Wang et al. 2004: 11x11 Gaussian window sigma 1.5, K1 0.01, K2 0.03, L 255, valid
+    positions only) on the Y channel."""
+    x = torch.from_numpy(rgb_to_y(a)[border:-border, border:-border])[None, None]
+    y = torch.from_numpy(rgb_to_y(b)[border:-border, border:-border])[None, None]
+    g = torch.exp(-0.5 * (torch.arange(11, dtype=torch.float64) - 5) ** 2 / 1.5 ** 2)
+    g = g / g.sum()
+
+    def filt(z):  # separable: a dense 11x11 float64 conv unfolds into gigabytes here
+        return F.conv2d(F.conv2d(z, g.view(1, 1, 1, 11)), g.view(1, 1, 11, 1))
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mx, my = filt(x), filt(y)
+    sxx = filt(x * x) - mx * mx
+    syy = filt(y * y) - my * my
+    sxy = filt(x * y) - mx * my
+    m = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+    return float(m.mean())
+
+
+def to_uint8(t):
+    """[1,3,H,W] float in ~[0,1] -> HxWx3 float64 in [0,255], clamped and rounded like consumers do."""
+    return (t[0].clamp(0, 1) * 255).round().permute(1, 2, 0).double().numpy()
+
+
+def evaluate(model, limit=0):
+    """PSNR/SSIM (Y, border 3) of model, torch bicubic and PIL bicubic on /data/fredsr/test
+    (the first `limit` images when limit > 0: smoke tests only)."""
+    index = json.loads((DATA / 'test' / 'index.json').read_text())
+    index = index[:limit] if limit else index
+    rows = []
+    model.eval()
+    with torch.no_grad():
+        for e in index:
+            hr_im = Image.open(DATA / 'test' / e['hr']).convert('RGB')
+            lr_im = Image.open(DATA / 'test' / e['lr']).convert('RGB')
+            hr = np.asarray(hr_im).astype(np.float64)
+            lr = torch.from_numpy(np.asarray(lr_im).copy()).permute(2, 0, 1)[None].float() / 255
+            sr = to_uint8(model(lr))
+            bic = to_uint8(F.interpolate(lr, scale_factor=SCALE, mode='bicubic', align_corners=False))
+            pil = np.asarray(lr_im.resize(hr_im.size, Image.BICUBIC)).astype(np.float64)
+            rows.append({'id': e['id'], 'psnr': psnr_y(sr, hr), 'ssim': ssim_y(sr, hr),
+                         'bicubicPsnr': psnr_y(bic, hr), 'bicubicSsim': ssim_y(bic, hr),
+                         'pilBicubicPsnr': psnr_y(pil, hr)})
+    mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0] if k != 'id'}
+    return {k: round(v, 4) for k, v in mean.items()}, [
+        {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]
+
+
+# ---------------------------------------------------------------- export
+
+def reference_input():
+    """The deterministic [1,3,24,32] input of the card's numerical reference (also built by the test)."""
+    c, h, w = torch.meshgrid(torch.arange(3), torch.arange(REF_H), torch.arange(REF_W), indexing='ij')
+    return (((c * 7 + h * 3 + w * 5) % 17).float() / 16)[None]
+
+
+def export(model, path, upsample):
+    import onnx
+    model.eval()
+    torch.onnx.export(model, torch.rand(1, 3, 16, 20), str(path), opset_version=OPSET,
+                      input_names=['lr'], output_names=['sr'],
+                      dynamic_axes={'lr': {0: 'N', 2: 'H', 3: 'W'}, 'sr': {0: 'N', 2: 'H3', 3: 'W3'}},
+                      do_constant_folding=True)
+    m = onnx.load(str(path))
+    del m.metadata_props[:]
+    meta = {'lab.task': 'upscale', 'lab.scale': str(SCALE)}
+    if upsample:
+        meta['lab.upsample'] = upsample
+    for k, v in meta.items():
+        p = m.metadata_props.add()
+        p.key, p.value = k, v
+    onnx.checker.check_model(m)
+    onnx.save(m, str(path))
+    m = onnx.load(str(path))
+    return sorted({n.op_type for n in m.graph.node}), len(m.graph.node), sorted(meta)
+
+
+# ---------------------------------------------------------------- training
+
+def lr_at(step, steps, base):
+    """Cosine from base to base/10 over the budget."""
+    return base * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--variant', choices=['l1', 'l1fft', 'gan', 'espcn'], required=True)
+    ap.add_argument('--name', required=True, help='output models/<name>.onnx and checkpoint name')
+    ap.add_argument('--upsample', choices=['bicubic', 'bilinear'], default='bicubic')
+    ap.add_argument('--steps', type=int, default=2000, help='generator steps (the budget)')
+    ap.add_argument('--batch', type=int, default=16)
+    ap.add_argument('--patch', type=int, default=32, help='LR patch side (HR = 3x)')
+    ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--fft-weight', type=float, default=0.1)
+    ap.add_argument('--adv-weight', type=float, default=1e-3)
+    ap.add_argument('--d-lr', type=float, default=2e-4)
+    ap.add_argument('--rd-target', type=float, default=0.6)
+    ap.add_argument('--init-from', default='fredsr-l1fft',
+                    help='gan: checkpoint name whose step steps/2 snapshot starts the run')
+    ap.add_argument('--save-every', type=int, default=100)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--resume', action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument('--eval-limit', type=int, default=0, help='evaluate on the first N test images (smoke tests)')
+    ap.add_argument('--note', default='', help='free text stored in the card (e.g. "early")')
+    args = ap.parse_args()
+    seed_everything(args.seed, args.threads)
+    cmd = command_line(__file__)
+
+    model = make_generator(args.variant, args.upsample)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    use_fft = args.variant in ('l1fft', 'gan')
+    use_gan = args.variant == 'gan'
+    half = args.steps // 2
+    disc = diff = d_opt = None
+    if use_gan:
+        disc = Discriminator(500)
+        diff = DiffusionNoise(t_max=500, target=args.rd_target)
+        d_opt = torch.optim.Adam(disc.parameters(), lr=args.d_lr, betas=(0.5, 0.999))
+
+    ck_path = CKPT_DIR / f'{args.name}.pt'
+    state = {'step': 0, 'seconds': 0.0, 'history': [], 'commands': [], 'initFrom': None}
+    ck = torch.load(ck_path) if args.resume and ck_path.exists() else None
+    if ck is not None and (ck['args']['variant'], ck['args']['steps']) != (args.variant, args.steps):
+        # e.g. the early L1 export shares the name 'fredsr' with the GAN run: never resume across runs.
+        print(f'ignoring {ck_path}: a {ck["args"]["variant"]} run of {ck["args"]["steps"]} steps', flush=True)
+        ck = None
+    if ck is not None:
+        model.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['optimizer'])
+        state = ck['state']
+        if use_gan:
+            disc.load_state_dict(ck['disc'])
+            d_opt.load_state_dict(ck['d_opt'])
+            diff.load_state_dict(ck['diff'])
+        print(f'resumed {ck_path} at step {state["step"]}', flush=True)
+    elif use_gan:
+        src = CKPT_DIR / f'{args.init_from}-step{half}.pt'
+        ck = torch.load(src)
+        model.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['optimizer'])
+        state = dict(ck['state'], history=list(ck['state']['history']), commands=list(ck['state']['commands']))
+        state['initFrom'] = {'checkpoint': str(src.relative_to(ROOT)), 'step': ck['state']['step'],
+                             'seconds': ck['state']['seconds']}
+        print(f'gan: starting from {src} (step {state["step"]})', flush=True)
+    state['commands'].append(cmd)
+
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f'{args.variant}: {n_params} parameters', flush=True)
+    hr_all, lr_all = load_patches()
+    print(f'{hr_all.shape[0]} training patches', flush=True)
+
+    def save(path):
+        payload = {'model': model.state_dict(), 'optimizer': opt.state_dict(), 'state': state,
+                   'args': vars(args)}
+        if use_gan:
+            payload.update(disc=disc.state_dict(), d_opt=d_opt.state_dict(), diff=diff.state_dict())
+        save_checkpoint(path, payload)
+
+    model.train()
+    t_run = time.time()
+    acc = {'l1': 0.0, 'fft': 0.0, 'adv': 0.0, 'd': 0.0, 'n': 0}
+    while state['step'] < args.steps:
+        step = state['step']
+        t0 = time.time()
+        # Batches depend on (seed, step) only, so a resumed run sees the same data.
+        gen = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
+        lr_b, hr_b = make_batch(hr_all, lr_all, args.batch, args.patch, gen)
+        for g in opt.param_groups:
+            g['lr'] = lr_at(step, args.steps, args.lr)
+        sr = model(lr_b)
+        l1 = (sr - hr_b).abs().mean()
+        loss = l1
+        lf = torch.zeros(())
+        adv = torch.zeros(())
+        if use_fft:
+            lf = fourier_loss(sr, hr_b)
+            loss = loss + args.fft_weight * lf
+        if use_gan:
+            # Discriminator step on noised real and generated HR patches.
+            t = diff.sample_t(args.batch, gen)
+            d_real = disc(diff.noise(hr_b, t, gen), t)
+            d_fake = disc(diff.noise(sr.detach(), t, gen), t)
+            d_loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+            d_opt.zero_grad(set_to_none=True)
+            d_loss.backward()
+            d_opt.step()
+            r_d = diff.update(d_real.detach())
+            if r_d is not None and step % 50 == 0:
+                print(f'  r_d {r_d:.2f} T {diff.T}', flush=True)
+            acc['d'] += float(d_loss)
+            # Generator: non-saturating loss through the same noise process (fresh t and eps).
+            t = diff.sample_t(args.batch, gen)
+            adv = F.softplus(-disc(diff.noise(sr, t, gen), t)).mean()
+            loss = loss + args.adv_weight * adv
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        state['step'] = step + 1
+        state['seconds'] += time.time() - t0
+        acc['l1'] += float(l1)
+        acc['fft'] += float(lf)
+        acc['adv'] += float(adv)
+        acc['n'] += 1
+        if state['step'] % 25 == 0:
+            row = {'step': state['step'], 'seconds': round(state['seconds'], 1),
+                   **{k: round(acc[k] / acc['n'], 5) for k in ('l1', 'fft', 'adv', 'd')}}
+            if use_gan:
+                row['T'] = diff.T
+            state['history'].append(row)
+            print(json.dumps(row), flush=True)
+            acc = {'l1': 0.0, 'fft': 0.0, 'adv': 0.0, 'd': 0.0, 'n': 0}
+        if state['step'] % args.save_every == 0 or state['step'] == args.steps:
+            save(ck_path)
+        if state['step'] == half and args.variant == 'l1fft':
+            save(CKPT_DIR / f'{args.name}-step{half}.pt')
+    print(f'training done: {state["seconds"]:.0f}s of steps ({time.time() - t_run:.0f}s this run)', flush=True)
+
+    mean, per_image = evaluate(model, args.eval_limit)
+    print(json.dumps(mean), flush=True)
+    onnx_path = ROOT / 'models' / f'{args.name}.onnx'
+    upsample = None if args.variant == 'espcn' else args.upsample
+    ops, n_nodes, meta_keys = export(model, onnx_path, upsample)
+    print(f'exported {onnx_path.name}: ops {ops}', flush=True)
+    with torch.no_grad():
+        ref = model(reference_input())[0]
+    macs = conv_macs_per_lr_pixel(model)
+    import onnx
+    manifest = ROOT / 'models' / 'fredsr-data.json'
+    if args.variant == 'espcn':
+        arch = ('ESPCN-sized baseline: conv5x5 3->64, ReLU, conv3x3 64->32, ReLU, conv3x3 32->27, '
+                'DepthToSpace(3) (CRD); no interpolation, no skip')
+    else:
+        arch = (f'FREDSR: sr = Resize({args.upsample}, x3, half-pixel)(lr) + DepthToSpace(3)(tail(f0 + body(f0))); '
+                'f0 = LeakyReLU0.1(conv3x3 3->32(lr)); body = 3 x [conv3x3 32->32, LeakyReLU0.1]; '
+                'tail = conv3x3 32->27; the residual is computed at LR resolution')
+    losses = {'l1': 'L1', 'l1fft': f'L1 + {args.fft_weight} x Fourier',
+              'gan': f'L1 + {args.fft_weight} x Fourier + {args.adv_weight} x adversarial (Diffusion-GAN D)',
+              'espcn': 'L1'}[args.variant]
+    card = {
+        'name': args.name,
+        'file': f'models/{args.name}.onnx',
+        'task': 'upscale',
+        'scale': SCALE,
+        'variant': args.variant,
+        'note': args.note,
+        'architecture': arch,
+        'upsample': upsample,
+        'parameters': n_params,
+        'macsPerLrPixel': macs,
+        'flopsPerLrPixel': 2 * macs,
+        'flopsNote': 'convolutions only (2 x multiply-accumulates per LR pixel; every conv runs at LR '
+                     'resolution); the Resize adds 16 taps x 3 channels per HR pixel (bicubic)',
+        'io': {
+            'input': {'name': 'lr', 'shape': ['N', 3, 'H', 'W'], 'dtype': 'float32', 'range': [0, 1],
+                      'channels': 'RGB'},
+            'output': {'name': 'sr', 'shape': ['N', 3, '3H', '3W'], 'dtype': 'float32',
+                       'range': 'approximately [0, 1], not clamped (consumers clamp and round)'},
+        },
+        'loss': losses,
+        'lossDetails': {
+            'l1': 'mean |sr - hr| over RGB in [0, 1]',
+            'fourier': 'mean | |F(sr)| - |F(hr)| | + mean |F(sr) - F(hr)|, F = orthonormal rfft2 per '
+                       'channel (amplitude L1 + complex L1, which carries the phase error)' if use_fft else None,
+            'adversarial': ('non-saturating GAN; D (three stride-2 4x4 convs 3->16->32->64, a 3x3 64->64, a '
+                            '3x3 head averaged over positions, t-embedding added after conv1) sees x_t = sqrt(abar_t)(2x-1) + sqrt(1-abar_t) eps, linear betas '
+                            '1e-4..2e-2 over 1000 steps, t ~ U{0..T}; T starts at 0, moves +-16 every 4 D '
+                            f'steps as r_d = E[sign D(real)] is above/below {args.rd_target}, T <= 500; '
+                            f'D Adam lr {args.d_lr} betas (0.5, 0.999)') if use_gan else None,
+        },
+        'training': {
+            'data': {'manifest': 'models/fredsr-data.json', 'manifestSha256': sha256_file(manifest),
+                     'patches': '/data/fredsr/train/patches.npz', 'count': int(hr_all.shape[0])},
+            'command': cmd,
+            'commands': state['commands'],
+            'budget': {'generatorSteps': args.steps, 'batch': args.batch, 'lrPatch': args.patch,
+                       'hrPatch': args.patch * SCALE,
+                       'note': 'every variant: the same number of generator steps on the same patch '
+                               'stream (batches drawn from (seed, step)), Adam lr '
+                               f'{args.lr} cosine to {args.lr / 10}; gan = the first {half} steps of '
+                               f'the l1fft run (shared checkpoint) + {args.steps - half} GAN steps'},
+            'initFrom': state['initFrom'],
+            'seconds': round(state['seconds'], 1),
+            'secondsNote': 'summed wall time of the training steps, 1 CPU thread, shared 2-core machine'
+                           + ('; includes the l1fft steps it starts from' if use_gan else ''),
+            'seed': args.seed,
+            'threads': args.threads,
+            'torch': torch.__version__,
+            'debianPython3Torch': dpkg_version('python3-torch'),
+            'history': state['history'],
+        },
+        'evaluation': {
+            'set': '/data/fredsr/test/index.json (held-out photos, centre crops, LR = PIL bicubic /3)',
+            'images': len(per_image),
+            'metric': 'PSNR and SSIM on Y (BT.601, [16, 235]) with a 3-pixel border cropped; outputs '
+                      'clamped to [0, 1] and rounded to 8 bits first',
+            'psnr': mean['psnr'], 'ssim': mean['ssim'],
+            'bicubicPsnr': mean['bicubicPsnr'], 'bicubicSsim': mean['bicubicSsim'],
+            'pilBicubicPsnr': mean['pilBicubicPsnr'],
+            'gainOverBicubicDb': round(mean['psnr'] - mean['bicubicPsnr'], 4),
+            'bicubicNote': 'bicubic = F.interpolate(bicubic, align_corners=False) (the in-graph Resize); '
+                           'pilBicubic = PIL Image.resize(BICUBIC)',
+            'perImage': per_image,
+        },
+        'onnx': {
+            'sha256': sha256_file(onnx_path),
+            'bytes': onnx_path.stat().st_size,
+            'opset': OPSET,
+            'ops': ops,
+            'nodes': n_nodes,
+            'metadataProps': meta_keys,
+            'exporter': f'torch {torch.__version__}, onnx {onnx.__version__}',
+        },
+        'reference': {
+            'input': f'[1,3,{REF_H},{REF_W}], x[c,h,w] = ((7c + 3h + 5w) mod 17) / 16',
+            'outputShape': [1, 3, REF_H * SCALE, REF_W * SCALE],
+            'first': [round(float(v), 6) for v in ref.flatten()[:16]],
+            'mean': float(ref.mean()), 'std': float(ref.std()), 'min': float(ref.min()), 'max': float(ref.max()),
+            'sum': float(ref.double().sum()),
+            'tolerance': 1e-4,
+            'producer': f'PyTorch {torch.__version__} (eval mode, float32)',
+            'checkedBy': 'tests/synth/fredsrCards.test.ts (onnxruntime-node)',
+        },
+    }
+    card['lossDetails'] = {k: v for k, v in card['lossDetails'].items() if v}
+    write_json(ROOT / 'models' / f'{args.name}.card.json', card)
+    print(f'wrote models/{args.name}.card.json', flush=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,107 @@
+/**
+ * `lab upscale IN.png OUT.png [--model M.onnx] [--tile N] [--overlap N] [--json]`: a PNG or JPEG
+ * through an upscaler (default: the lab's FREDSR), tiled as in the tab, written as PNG.
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
+import { LabError } from '../engine/errors';
+import { nodeRuntime } from '../engine/runtime/node';
+import { DEFAULT_OVERLAP, DEFAULT_TILE } from '../engine/upscale/tiles';
+import { Upscaler } from '../engine/upscale/upscaler';
+import type { RawImage } from '../engine/types';
+import { MAX_MODEL_BYTES } from '../worker/protocol';
+import type { Parsed } from './args';
+import { decodeImageFile } from './decode';
+
+/** The lab's default upscaler, beside this package (so `npx lab upscale` works from any folder). */
+export const DEFAULT_UPSCALER = fileURLToPath(new URL('../../models/fredsr.onnx', import.meta.url));
+
+export const UPSCALE_USAGE = 'lab upscale IN.png OUT.png [--model models/fredsr.onnx] [--tile N] [--overlap N] [--json]';
+
+function wholeOption(args: Parsed, name: string, fallback: number, max: number): number {
+  const v = args.options.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`--${name} takes a whole number from 0 to ${max}`);
+  return n;
+}
+
+function readModel(path: string): Uint8Array {
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_MODEL_BYTES) throw new LabError('too-large', `${path} is ${Math.round(size / 2 ** 20)} MB; the limit is ${MAX_MODEL_BYTES / 2 ** 20} MB.`);
+    return new Uint8Array(readFileSync(path));
+  } catch (err) {
+    if (err instanceof LabError) throw err;
+    throw new LabError('bad-model', `Cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** RGBA (or RGB) pixels as PNG bytes. */
+export function encodePng(img: RawImage): Uint8Array {
+  const png = new PNG({ width: img.width, height: img.height });
+  if (img.channels === 4) png.data.set(img.data);
+  else {
+    for (let i = 0, n = img.width * img.height; i < n; i++) {
+      png.data[i * 4] = img.data[i * 3];
+      png.data[i * 4 + 1] = img.data[i * 3 + 1];
+      png.data[i * 4 + 2] = img.data[i * 3 + 2];
+      png.data[i * 4 + 3] = 255;
+    }
+  }
+  return PNG.sync.write(png);
+}
+
+export async function upscaleCommand(args: Parsed, json: boolean): Promise<number> {
+  const [input, output] = args.positionals;
+  if (!input || !output || args.positionals.length !== 2) throw new Error(`lab upscale takes IN and OUT.\nusage: ${UPSCALE_USAGE}`);
+  if (!/\.png$/i.test(output)) throw new Error('lab upscale writes PNG: OUT must end in .png');
+  const tile = wholeOption(args, 'tile', DEFAULT_TILE, 4096);
+  const overlap = wholeOption(args, 'overlap', DEFAULT_OVERLAP, 256);
+  const modelOpt = args.options.get('model');
+  const modelPath = typeof modelOpt === 'string' ? modelOpt : DEFAULT_UPSCALER;
+  const image = decodeImageFile(input);
+  const threads = args.options.get('threads');
+  const upscaler = await Upscaler.open(nodeRuntime(), readModel(modelPath), basename(modelPath), {
+    threads: typeof threads === 'string' ? Number(threads) : undefined,
+  });
+  try {
+    let tiles = 0;
+    const t0 = performance.now();
+    const result = await upscaler.upscale(image, {
+      tile,
+      overlap,
+      onTile: (done, total) => {
+        tiles = total;
+        if (!json && process.stderr.isTTY) process.stderr.write(`\rtile ${done}/${total}`);
+      },
+    });
+    if (!json && process.stderr.isTTY) process.stderr.write('\n');
+    const seconds = (performance.now() - t0) / 1000;
+    writeFileSync(output, encodePng(result));
+    const { info } = upscaler;
+    if (json) {
+      const doc = {
+        schema: 'lab.upscale/1',
+        model: { name: info.name, sha256: info.sha256, scale: info.scale, parameters: info.parameters },
+        input: { file: input, width: image.width, height: image.height },
+        output: { file: output, width: result.width, height: result.height },
+        tile,
+        overlap,
+        tiles,
+        seconds,
+      };
+      console.log(JSON.stringify(doc, null, 2));
+    } else {
+      console.log(
+        `${input} ${image.width}×${image.height} → ${output} ${result.width}×${result.height} · ${info.name} (${info.scale}×) · ` +
+          `${tiles} tile${tiles === 1 ? '' : 's'}${tile ? ` of ${tile} px (+${overlap})` : ''} · ${seconds.toFixed(2)} s`,
+      );
+    }
+  } finally {
+    await upscaler.release();
+  }
+  return 0;
+}
