@@ -8,8 +8,12 @@
  * of the first third: a frame's transient buffers swing RSS by tens of MB, a leak lifts the floor).
  * It exits non-zero when a series both slopes up faster than its limit and its floor rose by more
  * than half of what that limit allows over the run — or when frames stop.
+ * With `--gc 1` (the default) every sample first forces a full garbage collection in the page and
+ * the worker (CDP HeapProfiler.collectGarbage): each frame leaves megabytes of ArrayBuffer backing
+ * stores (outside the JS heap figures) that V8 frees lazily, which otherwise reads as RSS growth.
  * Usage: npx tsx bench/upscale-soak.ts [--minutes 5] [--interval 10] [--size 320x180|480x270|640x360]
- *        [--max-heap-slope 1] [--max-rss-slope 4]   (MB per minute; expects `vite build` output in dist/)
+ *        [--max-heap-slope 1] [--max-rss-slope 4] [--gc 1|0] [--backend wasm|webgpu]
+ *        (MB per minute; expects `vite build` output in dist/)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
@@ -26,6 +30,8 @@ const INTERVAL_S = Number(arg('interval', '10'));
 const SIZE = arg('size', '320x180');
 const MAX_HEAP_SLOPE = Number(arg('max-heap-slope', '1'));
 const MAX_RSS_SLOPE = Number(arg('max-rss-slope', '4'));
+const FORCE_GC = arg('gc', '1') !== '0';
+const BACKEND = arg('backend', 'wasm');
 /** Samples before this many seconds are warm-up (caches, JIT, pools filling) and not fitted. */
 const WARMUP_S = Math.min(60, (MINUTES * 60) / 4);
 const Y4M = 'bench/out/soak-camera.y4m';
@@ -119,7 +125,7 @@ async function main() {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${Y4M}`],
+    args: [...CHROMIUM_ARGS, ...(BACKEND === 'webgpu' ? ['--enable-unsafe-webgpu'] : []), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${Y4M}`],
   });
   const samples: Sample[] = [];
   try {
@@ -141,7 +147,7 @@ async function main() {
     });
     await pageSession.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
 
-    await page.goto(`${base}#/upscale?v=1`);
+    await page.goto(`${base}#/upscale?v=1&backend=${BACKEND}`);
     await page.getByTestId('upscale-mode-webcam').click();
     await page.getByTestId('upscaler-status').filter({ hasText: 'ready' }).waitFor({ timeout: 120_000 });
     await page.getByTestId('webcam-size').selectOption(SIZE);
@@ -149,32 +155,38 @@ async function main() {
     await page.getByTestId('webcam-fps').waitFor({ timeout: 60_000 });
     console.error(`soak: camera running at ${SIZE}, sampling every ${INTERVAL_S} s for ${MINUTES} min`);
 
+    /** One CDP call inside a worker; its result, or null when the worker does not answer. */
+    const inWorker = (sessionId: string, method: string) =>
+      new Promise<{ usedSize?: number } | null>((resolve) => {
+        const id = Math.floor(Math.random() * 1e9);
+        const onMessage = (ev: { sessionId: string; message: string }) => {
+          const msg = JSON.parse(ev.message) as { id?: number; result?: { usedSize?: number } };
+          if (ev.sessionId === sessionId && msg.id === id) {
+            pageSession.off('Target.receivedMessageFromTarget', onMessage);
+            resolve(msg.result ?? null);
+          }
+        };
+        pageSession.on('Target.receivedMessageFromTarget', onMessage);
+        pageSession.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) }).catch(() => resolve(null));
+        setTimeout(() => resolve(null), 5000);
+      });
     const workerHeap = async (): Promise<number | null> => {
       let total: number | null = null;
       for (const sessionId of workerSessions) {
-        const reply = await new Promise<number | null>((resolve) => {
-          const id = Math.floor(Math.random() * 1e9);
-          const onMessage = (ev: { sessionId: string; message: string }) => {
-            const msg = JSON.parse(ev.message) as { id?: number; result?: { usedSize: number } };
-            if (ev.sessionId === sessionId && msg.id === id) {
-              pageSession.off('Target.receivedMessageFromTarget', onMessage);
-              resolve(msg.result?.usedSize ?? null);
-            }
-          };
-          pageSession.on('Target.receivedMessageFromTarget', onMessage);
-          pageSession
-            .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) })
-            .catch(() => resolve(null));
-          setTimeout(() => resolve(null), 5000);
-        });
-        if (reply !== null) total = (total ?? 0) + reply;
+        const reply = (await inWorker(sessionId, 'Runtime.getHeapUsage'))?.usedSize;
+        if (reply !== undefined) total = (total ?? 0) + reply;
       }
       return total;
+    };
+    const collectGarbage = async () => {
+      await pageSession.send('HeapProfiler.collectGarbage');
+      for (const sessionId of workerSessions) await inWorker(sessionId, 'HeapProfiler.collectGarbage');
     };
 
     const t0 = Date.now();
     const end = t0 + MINUTES * 60_000;
     for (;;) {
+      if (FORCE_GC) await collectGarbage();
       const heap = (await pageSession.send('Runtime.getHeapUsage')) as { usedSize: number };
       const rss = await processRss(browserSession);
       const sample: Sample = {
@@ -211,7 +223,7 @@ async function main() {
     { name: 'GPU process RSS', values: fitted.map((s) => s.gpuRss), limit: MAX_RSS_SLOPE },
   ];
   const failures: string[] = [];
-  console.log(`\n## Upscale webcam soak — ${new Date().toISOString().slice(0, 10)}, ${SIZE}, ${MINUTES} min, ${samples.length} samples (fit after ${WARMUP_S} s)\n`);
+  console.log(`\n## Upscale webcam soak — ${new Date().toISOString().slice(0, 10)}, ${SIZE}, ${BACKEND}, ${MINUTES} min, ${samples.length} samples (fit after ${WARMUP_S} s), ${FORCE_GC ? 'full GC before each sample' : 'no forced GC'}\n`);
   const fitMinutes = (ts[ts.length - 1] - ts[0]) / 60;
   const third = Math.max(1, Math.floor(fitted.length / 3));
   console.log('| series | first (MB) | last (MB) | slope (MB/min) | floor rise (MB) | slope limit | verdict |');
@@ -238,7 +250,7 @@ async function main() {
   // Stalls at the end are as bad as growth: the last interval must still move.
   const prev = samples[samples.length - 2];
   if (prev && !(last.frames > prev.frames)) failures.push(`frames stopped advancing in the last interval (${prev.frames} → ${last.frames})`);
-  writeFileSync('bench/out/upscale-soak.json', JSON.stringify({ size: SIZE, minutes: MINUTES, samples }, null, 1));
+  writeFileSync(`bench/out/upscale-soak${FORCE_GC ? '' : '-nogc'}.json`, JSON.stringify({ size: SIZE, backend: BACKEND, minutes: MINUTES, gc: FORCE_GC, samples }, null, 1));
   if (failures.length) {
     console.error(`\nSOAK FAILED:\n- ${failures.join('\n- ')}`);
     process.exit(1);

@@ -67,6 +67,8 @@ test.use({
 });
 
 test('webcam frames come out 3× the input, keep coming, and differ as the camera pans', async ({ page }) => {
+  // WASM does about one 320×180 frame per second here, less on a busy machine.
+  test.setTimeout(300_000);
   await openLab(page, '#/upscale?v=1&backend=wasm');
   await expect(page.getByTestId('upscaler-status')).toHaveText('ready', { timeout: 60_000 });
   await page.getByTestId('upscale-mode-webcam').click();
@@ -91,8 +93,10 @@ test('webcam frames come out 3× the input, keep coming, and differ as the camer
   // The clip pans, so a later frame differs from an earlier one.
   const after = await pixels();
   expect(after.some((v, i) => v !== before[i])).toBe(true);
-  // The FPS figure moves as frames arrive.
-  await expect.poll(async () => Number(await page.getByTestId('webcam-fps').textContent()), { timeout: 30_000 }).not.toBe(fps);
+  // The readout is live: FPS, latency and the frame count are recomputed as frames arrive.
+  const stats = await page.getByTestId('webcam-stats').textContent();
+  await expect(page.getByTestId('webcam-stats')).not.toHaveText(stats!, { timeout: 60_000 });
+  expect(Number(await page.getByTestId('webcam-fps').textContent())).toBeGreaterThan(0);
 
   await page.getByTestId('webcam-toggle').click();
   await expect(canvas).toBeHidden();

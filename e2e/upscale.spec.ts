@@ -43,6 +43,7 @@ async function openUpscale(page: Page): Promise<void> {
 }
 
 test('an uploaded image comes out 3×, equal to onnxruntime-node’s upscale within 2/255', async ({ page }) => {
+  test.setTimeout(240_000);
   await openUpscale(page);
   const file = pngFile('lr.png', 150, 100, -400, 200);
   await page.getByTestId('upscale-lr-input').setInputFiles(file);
@@ -129,6 +130,8 @@ test('without a camera the webcam mode says so, and the image mode still works',
 
 test.describe('on WebGPU', () => {
   test('FREDSR (Resize cubic, DepthToSpace, Conv) gives the same pixels on WebGPU as on WASM, within 1/255', async ({ page }) => {
+    // SwiftShader emulates the GPU on the CPU: reloading the model and the upscaler on it is slow.
+    test.setTimeout(300_000);
     await openUpscale(page);
     await page.getByTestId('upscale-lr-input').setInputFiles(pngFile('gpu.png', 40, 30, 100, 100));
     await expect(page.getByTestId('upscale-size')).toHaveText('40×30 → 120×90');
@@ -138,7 +141,7 @@ test.describe('on WebGPU', () => {
     await page.evaluate(() => {
       location.hash = '#/upscale?v=1&backend=webgpu';
     });
-    await expect(page.getByTestId('upscaler-info')).toContainText('WebGPU', { timeout: 90_000 });
+    await expect(page.getByTestId('upscaler-info')).toContainText('WebGPU', { timeout: 180_000 });
     await page.evaluate(() => {
       (window as unknown as { __before: unknown }).__before = (window as unknown as LabWindow).__lab.getState().upResult;
     });
@@ -149,7 +152,7 @@ test.describe('on WebGPU', () => {
         return !s.upRunning && s.upResult !== null && s.upResult !== (window as unknown as { __before: unknown }).__before;
       },
       null,
-      { timeout: 90_000 },
+      { timeout: 120_000 },
     );
     const gpu = await page.evaluate(() => Array.from((window as unknown as LabWindow).__lab.getState().upResult!.output.data));
     expect(gpu).toHaveLength(wasm.length);

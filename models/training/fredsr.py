@@ -37,13 +37,55 @@ REF_H, REF_W = 24, 32
 
 # ---------------------------------------------------------------- models
 
+def interp_taps(mode):
+    """1-D weights [3 phases][5 taps] of F.interpolate(x3, align_corners=False) over LR offsets -2..2.
+
+    Output pixel 3i+p samples LR coordinate i + (p-1)/3 (half-pixel centres), so every phase reads
+    taps i-2..i+2. Bicubic: PyTorch's cubic convolution with a = -0.75; bilinear: two taps (torch
+    clamps a negative source coordinate to 0, which edge padding reproduces exactly).
+    """
+    a = -0.75
+
+    def cubic(d):  # the cubic convolution kernel at distance d
+        d = abs(d)
+        if d <= 1:
+            return ((a + 2) * d - (a + 3)) * d * d + 1
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a if d < 2 else 0.0
+    taps = np.zeros((SCALE, 5))
+    for p in range(SCALE):
+        x = (p - 1) / SCALE
+        f = math.floor(x)
+        t = x - f
+        if mode == 'bicubic':
+            for k, w in zip(range(f - 1, f + 3), (cubic(t + 1), cubic(t), cubic(1 - t), cubic(2 - t))):
+                taps[p, k + 2] += w
+        else:
+            taps[p, f + 2] += 1 - t
+            taps[p, f + 3] += t
+    return taps
+
+
+def skip_kernel(mode):
+    """The fixed 5x5 conv 3->27 whose DepthToSpace(3) (CRD = PixelShuffle order: channel
+    c*9 + py*3 + px -> HR pixel (3i+py, 3j+px) of colour c) is the x3 interpolation of its
+    edge-padded (pad 2) input."""
+    taps = interp_taps(mode)
+    w = np.zeros((3 * SCALE * SCALE, 3, 5, 5))
+    for c in range(3):
+        for py in range(SCALE):
+            for px in range(SCALE):
+                w[c * SCALE * SCALE + py * SCALE + px, c] = np.outer(taps[py], taps[px])
+    return torch.from_numpy(w).float()
+
+
 class FREDSR(nn.Module):
-    """sr = upsample(lr) + DepthToSpace(residual computed at LR resolution).
+    """sr = DepthToSpace(3)(tail(f0 + body(f0)) + skip(EdgePad2(lr))).
 
     head 3x3 3->32, three 3x3 32->32 (LeakyReLU 0.1 after each conv), a feature skip (head + body),
-    tail 3x3 32->27 -> DepthToSpace(3) -> 3-channel residual at HR; upsample = F.interpolate
-    (bicubic or bilinear, align_corners=False) -> ONNX Resize. Only Conv, LeakyRelu, Add,
-    DepthToSpace and Resize in the graph (onnxruntime-web runs them on WebGPU and WASM).
+    tail 3x3 32->27; skip = a fixed (non-trainable) 5x5 conv 3->27 that, after the DepthToSpace,
+    is exactly F.interpolate(lr, x3, bicubic or bilinear, align_corners=False). It replaces an ONNX
+    Resize whose cubic mode cost 2-3x the whole network in onnxruntime; the graph is Pad (edge),
+    Conv, LeakyRelu, Add and DepthToSpace only (onnxruntime-web runs them on WebGPU and WASM).
     """
 
     def __init__(self, feats=32, body=3, upsample='bicubic'):
@@ -55,6 +97,9 @@ class FREDSR(nn.Module):
         self.acts = nn.ModuleList([nn.LeakyReLU(0.1) for _ in range(body)])
         self.tail = nn.Conv2d(feats, 3 * SCALE * SCALE, 3, padding=1)
         self.shuffle = nn.PixelShuffle(SCALE)
+        # Not persistent: the kernel is a function of `upsample`, so checkpoints stay interchangeable
+        # with those of the earlier Resize graph (same trained function, same state_dict keys).
+        self.register_buffer('skip', skip_kernel(upsample), persistent=False)
         # A zero-initialised tail makes the untrained model exactly the interpolation baseline.
         nn.init.zeros_(self.tail.weight)
         nn.init.zeros_(self.tail.bias)
@@ -64,9 +109,37 @@ class FREDSR(nn.Module):
         f = f0
         for conv, act in zip(self.body, self.acts):
             f = act(conv(f))
-        residual = self.shuffle(self.tail(f + f0))
-        base = F.interpolate(lr, scale_factor=SCALE, mode=self.upsample, align_corners=False)
-        return base + residual
+        base = F.conv2d(F.pad(lr, (2, 2, 2, 2), mode='replicate'), self.skip)
+        return self.shuffle(self.tail(f + f0) + base)
+
+
+def selftest():
+    """The fixed-conv skip equals F.interpolate(x3, align_corners=False) on random inputs (borders
+    included, down to 1x1); exits non-zero otherwise. Run by tests/synth/fredsrCards.test.ts."""
+    # Compared in float64: float32 F.interpolate itself drifts by ~1e-7 x the output coordinate
+    # (2.8e-5 at x = 1920) because it computes the source position in float32; the fixed kernel
+    # does not (float32 differences are listed too, for the record).
+    gen = torch.Generator().manual_seed(0)
+    worst = {}
+    for mode in ('bicubic', 'bilinear'):
+        m = FREDSR(upsample=mode).double().eval()  # zero tail: the model is its skip
+        m.skip = skip_kernel(mode).double()
+        err = err32 = 0.0
+        for n, h, w in ((1, 1, 1), (1, 2, 3), (2, 5, 4), (1, 17, 23), (1, 48, 48), (1, 90, 160)):
+            x = torch.rand(n, 3, h, w, generator=gen, dtype=torch.float64) * 2 - 0.5  # beyond [0, 1] too
+            with torch.no_grad():
+                ref = F.interpolate(x, scale_factor=SCALE, mode=mode, align_corners=False)
+                err = max(err, float((m(x) - ref).abs().max()))
+                if h <= 17:
+                    x32 = x.float()
+                    ref32 = F.interpolate(x32, scale_factor=SCALE, mode=mode, align_corners=False)
+                    got32 = F.pixel_shuffle(F.conv2d(F.pad(x32, (2, 2, 2, 2), mode='replicate'),
+                                                     skip_kernel(mode)), SCALE)
+                    err32 = max(err32, float((got32 - ref32).abs().max()))
+        worst[mode] = {'float64': err, 'float32Upto17px': err32}
+    print(json.dumps({'selftest': 'skip == F.interpolate', 'maxAbsError': worst}), flush=True)
+    if max(max(v['float64'] / 1e-6, v['float32Upto17px'] / 5e-6) for v in worst.values()) > 1:
+        sys.exit(f'selftest failed: {worst}')
 
 
 class ESPCN(nn.Module):
@@ -143,11 +216,11 @@ class DiffusionNoise:
     more noise), clamped to [0, t_max].
     """
 
-    def __init__(self, t_max=500, target=0.6, every=4, step=16):
+    def __init__(self, t_max=500, target=0.6, every=4, step=16, t_start=0):
         betas = torch.linspace(1e-4, 2e-2, 1000)
         self.abar = torch.cumprod(1 - betas, 0)
         self.t_max, self.target, self.every, self.step = t_max, target, every, step
-        self.T = 0
+        self.T = t_start
         self.signs = []
 
     def sample_t(self, n, gen):
@@ -275,6 +348,35 @@ def reference_input():
     return (((c * 7 + h * 3 + w * 5) % 17).float() / 16)[None]
 
 
+def tidy_graph(m):
+    """torch 1.13 exports F.pad's amounts as a chain of Constant/Reshape/Slice/Transpose/Cast nodes
+    that constant folding leaves alone, and the (non-persistent) skip kernel as a Constant node: give
+    each Pad (edge, 2 on H and W) a constant `pads` initializer, drop the chain and turn Constants into
+    initializers, so the graph is Pad, Conv, LeakyRelu, Add, DepthToSpace only."""
+    from onnx import numpy_helper
+    for node in [n for n in m.graph.node if n.op_type == 'Constant']:
+        value = next((a.t for a in node.attribute if a.name == 'value'), None)
+        if value is not None and any(node.output[0] in n.input for n in m.graph.node if n.op_type == 'Conv'):
+            value.name = 'skip.kernel'
+            for n in m.graph.node:
+                n.input[:] = [value.name if x == node.output[0] else x for x in n.input]
+            m.graph.initializer.append(value)
+            m.graph.node.remove(node)
+    for i, node in enumerate(n for n in m.graph.node if n.op_type == 'Pad'):
+        name = f'pads_{i}'
+        # ONNX order: all begins (N, C, H, W) then all ends.
+        m.graph.initializer.append(numpy_helper.from_array(np.array([0, 0, 2, 2, 0, 0, 2, 2], np.int64), name))
+        del node.input[1:]
+        node.input.append(name)
+    while True:  # drop nodes whose outputs nothing reads any more
+        used = {x for n in m.graph.node for x in n.input} | {o.name for o in m.graph.output}
+        dead = [n for n in m.graph.node if not any(o in used for o in n.output)]
+        if not dead:
+            break
+        for n in dead:
+            m.graph.node.remove(n)
+
+
 def export(model, path, upsample):
     import onnx
     model.eval()
@@ -283,6 +385,7 @@ def export(model, path, upsample):
                       dynamic_axes={'lr': {0: 'N', 2: 'H', 3: 'W'}, 'sr': {0: 'N', 2: 'H3', 3: 'W3'}},
                       do_constant_folding=True)
     m = onnx.load(str(path))
+    tidy_graph(m)
     del m.metadata_props[:]
     meta = {'lab.task': 'upscale', 'lab.scale': str(SCALE)}
     if upsample:
@@ -293,7 +396,8 @@ def export(model, path, upsample):
     onnx.checker.check_model(m)
     onnx.save(m, str(path))
     m = onnx.load(str(path))
-    return sorted({n.op_type for n in m.graph.node}), len(m.graph.node), sorted(meta)
+    init_values = sum(int(np.prod(t.dims)) for t in m.graph.initializer)
+    return sorted({n.op_type for n in m.graph.node}), len(m.graph.node), sorted(meta), init_values
 
 
 # ---------------------------------------------------------------- training
@@ -305,8 +409,14 @@ def lr_at(step, steps, base):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--variant', choices=['l1', 'l1fft', 'gan', 'espcn'], required=True)
-    ap.add_argument('--name', required=True, help='output models/<name>.onnx and checkpoint name')
+    ap.add_argument('--variant', choices=['l1', 'l1fft', 'gan', 'espcn'])
+    ap.add_argument('--name', help='output models/<name>.onnx and checkpoint name')
+    ap.add_argument('--selftest', action='store_true', help='check the fixed-conv skip against F.interpolate and exit')
+    ap.add_argument('--export-only', action='store_true',
+                    help='re-export a finished checkpoint, keeping the evaluation of the existing card')
+    ap.add_argument('--extend', action='store_true',
+                    help='continue a finished shorter run of the same variant to the new --steps total '
+                         '(the cosine schedule is recomputed over the new total)')
     ap.add_argument('--upsample', choices=['bicubic', 'bilinear'], default='bicubic')
     ap.add_argument('--steps', type=int, default=2000, help='generator steps (the budget)')
     ap.add_argument('--batch', type=int, default=16)
@@ -316,6 +426,9 @@ def main():
     ap.add_argument('--adv-weight', type=float, default=1e-3)
     ap.add_argument('--d-lr', type=float, default=2e-4)
     ap.add_argument('--rd-target', type=float, default=0.6)
+    ap.add_argument('--t-start', type=int, default=0, help='initial diffusion T of a new GAN phase')
+    ap.add_argument('--t-every', type=int, default=4, help='D steps between T updates')
+    ap.add_argument('--t-step', type=int, default=16, help='T change per update')
     ap.add_argument('--init-from', default='fredsr-l1fft',
                     help='gan: checkpoint name whose step steps/2 snapshot starts the run')
     ap.add_argument('--save-every', type=int, default=100)
@@ -325,6 +438,11 @@ def main():
     ap.add_argument('--eval-limit', type=int, default=0, help='evaluate on the first N test images (smoke tests)')
     ap.add_argument('--note', default='', help='free text stored in the card (e.g. "early")')
     args = ap.parse_args()
+    if args.selftest:
+        selftest()
+        return
+    if not (args.variant and args.name):
+        ap.error('--variant and --name are required')
     seed_everything(args.seed, args.threads)
     cmd = command_line(__file__)
 
@@ -336,13 +454,20 @@ def main():
     disc = diff = d_opt = None
     if use_gan:
         disc = Discriminator(500)
-        diff = DiffusionNoise(t_max=500, target=args.rd_target)
+        diff = DiffusionNoise(t_max=500, target=args.rd_target, every=args.t_every, step=args.t_step,
+                              t_start=args.t_start)
         d_opt = torch.optim.Adam(disc.parameters(), lr=args.d_lr, betas=(0.5, 0.999))
 
     ck_path = CKPT_DIR / f'{args.name}.pt'
     state = {'step': 0, 'seconds': 0.0, 'history': [], 'commands': [], 'initFrom': None}
     ck = torch.load(ck_path) if args.resume and ck_path.exists() else None
-    if ck is not None and (ck['args']['variant'], ck['args']['steps']) != (args.variant, args.steps):
+    extended = False
+    if (ck is not None and args.extend and ck['args']['variant'] == args.variant
+            and ck['args']['steps'] < args.steps and ck['state']['step'] == ck['args']['steps']):
+        # A finished shorter run continues to the new total: the schedule restarts from
+        # lr_at(old steps, new total) (a warm restart), recorded in state['phases'].
+        extended = True
+    elif ck is not None and (ck['args']['variant'], ck['args']['steps']) != (args.variant, args.steps):
         # e.g. the early L1 export shares the name 'fredsr' with the GAN run: never resume across runs.
         print(f'ignoring {ck_path}: a {ck["args"]["variant"]} run of {ck["args"]["steps"]} steps', flush=True)
         ck = None
@@ -353,8 +478,31 @@ def main():
         if use_gan:
             disc.load_state_dict(ck['disc'])
             d_opt.load_state_dict(ck['d_opt'])
-            diff.load_state_dict(ck['diff'])
-        print(f'resumed {ck_path} at step {state["step"]}', flush=True)
+            if extended:  # a new GAN phase: new D learning rate and T schedule from the arguments
+                for g in d_opt.param_groups:
+                    g['lr'] = args.d_lr
+            else:
+                diff.load_state_dict(ck['diff'])
+        if extended:
+            old = ck['args']
+            state.setdefault('phases', [{'fromStep': 0,
+                                         'toStep': old['steps'], 'budget': old['steps'],
+                                         'lrPatch': old['patch'], 'batch': old['batch'],
+                                         'advWeight': old['adv_weight'] if old['variant'] == 'gan' else None,
+                                         'rdTarget': old['rd_target'] if old['variant'] == 'gan' else None,
+                                         'dLr': old['d_lr'] if old['variant'] == 'gan' else None}])
+            state['phases'].append({'fromStep': state['step'], 'toStep': args.steps, 'budget': args.steps,
+                                    'lrPatch': args.patch, 'batch': args.batch,
+                                    'lrAtStart': lr_at(state['step'], args.steps, args.lr),
+                                    'advWeight': args.adv_weight if use_gan else None,
+                                    'rdTarget': args.rd_target if use_gan else None,
+                                    'dLr': args.d_lr if use_gan else None,
+                                    'tStart': args.t_start if use_gan else None,
+                                    'tEvery': args.t_every if use_gan else None,
+                                    'tStep': args.t_step if use_gan else None})
+            print(f'extending {ck_path} from step {state["step"]} to {args.steps}', flush=True)
+        else:
+            print(f'resumed {ck_path} at step {state["step"]}', flush=True)
     elif use_gan:
         src = CKPT_DIR / f'{args.init_from}-step{half}.pt'
         ck = torch.load(src)
@@ -380,7 +528,7 @@ def main():
 
     model.train()
     t_run = time.time()
-    acc = {'l1': 0.0, 'fft': 0.0, 'adv': 0.0, 'd': 0.0, 'n': 0}
+    acc = {'l1': 0.0, 'fft': 0.0, 'adv': 0.0, 'd': 0.0, 'rd': 0.0, 'n': 0}
     while state['step'] < args.steps:
         step = state['step']
         t0 = time.time()
@@ -406,6 +554,7 @@ def main():
             d_opt.zero_grad(set_to_none=True)
             d_loss.backward()
             d_opt.step()
+            acc['rd'] += float(torch.sign(d_real.detach()).mean())
             r_d = diff.update(d_real.detach())
             if r_d is not None and step % 50 == 0:
                 print(f'  r_d {r_d:.2f} T {diff.T}', flush=True)
@@ -428,33 +577,47 @@ def main():
                    **{k: round(acc[k] / acc['n'], 5) for k in ('l1', 'fft', 'adv', 'd')}}
             if use_gan:
                 row['T'] = diff.T
+                row['rd'] = round(acc['rd'] / acc['n'], 3)
             state['history'].append(row)
             print(json.dumps(row), flush=True)
-            acc = {'l1': 0.0, 'fft': 0.0, 'adv': 0.0, 'd': 0.0, 'n': 0}
+            acc = {'l1': 0.0, 'fft': 0.0, 'adv': 0.0, 'd': 0.0, 'rd': 0.0, 'n': 0}
         if state['step'] % args.save_every == 0 or state['step'] == args.steps:
             save(ck_path)
         if state['step'] == half and args.variant == 'l1fft':
             save(CKPT_DIR / f'{args.name}-step{half}.pt')
     print(f'training done: {state["seconds"]:.0f}s of steps ({time.time() - t_run:.0f}s this run)', flush=True)
 
-    mean, per_image = evaluate(model, args.eval_limit)
+    card_path = ROOT / 'models' / f'{args.name}.card.json'
+    if args.export_only:
+        # The trained function is unchanged (only the graph changes), so the evaluation stands.
+        if state['step'] != args.steps:
+            sys.exit(f'--export-only: {ck_path} is at step {state["step"]} of {args.steps}')
+        old_ev = json.loads(card_path.read_text())['evaluation']
+        mean = {k: old_ev[k] for k in ('psnr', 'ssim', 'bicubicPsnr', 'bicubicSsim', 'pilBicubicPsnr')}
+        per_image = old_ev['perImage']
+        state['commands'].pop()  # not a training command
+    else:
+        mean, per_image = evaluate(model, args.eval_limit)
     print(json.dumps(mean), flush=True)
     onnx_path = ROOT / 'models' / f'{args.name}.onnx'
     upsample = None if args.variant == 'espcn' else args.upsample
-    ops, n_nodes, meta_keys = export(model, onnx_path, upsample)
+    ops, n_nodes, meta_keys, init_values = export(model, onnx_path, upsample)
     print(f'exported {onnx_path.name}: ops {ops}', flush=True)
     with torch.no_grad():
         ref = model(reference_input())[0]
     macs = conv_macs_per_lr_pixel(model)
+    skip_macs = int(model.skip.numel()) if isinstance(model, FREDSR) else 0
     import onnx
     manifest = ROOT / 'models' / 'fredsr-data.json'
     if args.variant == 'espcn':
         arch = ('ESPCN-sized baseline: conv5x5 3->64, ReLU, conv3x3 64->32, ReLU, conv3x3 32->27, '
                 'DepthToSpace(3) (CRD); no interpolation, no skip')
     else:
-        arch = (f'FREDSR: sr = Resize({args.upsample}, x3, half-pixel)(lr) + DepthToSpace(3)(tail(f0 + body(f0))); '
+        arch = ('FREDSR: sr = DepthToSpace(3)(tail(f0 + body(f0)) + skip(EdgePad2(lr))); '
                 'f0 = LeakyReLU0.1(conv3x3 3->32(lr)); body = 3 x [conv3x3 32->32, LeakyReLU0.1]; '
-                'tail = conv3x3 32->27; the residual is computed at LR resolution')
+                f'tail = conv3x3 32->27; skip = a fixed 5x5 conv 3->27 equal (after the DepthToSpace) to '
+                f'{args.upsample} x3 interpolation with half-pixel centres (F.interpolate, '
+                'align_corners=False; a = -0.75); everything runs at LR resolution')
     losses = {'l1': 'L1', 'l1fft': f'L1 + {args.fft_weight} x Fourier',
               'gan': f'L1 + {args.fft_weight} x Fourier + {args.adv_weight} x adversarial (Diffusion-GAN D)',
               'espcn': 'L1'}[args.variant]
@@ -468,10 +631,19 @@ def main():
         'architecture': arch,
         'upsample': upsample,
         'parameters': n_params,
-        'macsPerLrPixel': macs,
-        'flopsPerLrPixel': 2 * macs,
-        'flopsNote': 'convolutions only (2 x multiply-accumulates per LR pixel; every conv runs at LR '
-                     'resolution); the Resize adds 16 taps x 3 channels per HR pixel (bicubic)',
+        'fixedParameters': skip_macs,
+        'initializerValues': init_values,
+        'parametersNote': 'parameters = trainable weights and biases; fixedParameters = the '
+                          'non-trainable interpolation kernel of the skip (27x3x5x5); initializerValues '
+                          '= every ONNX initializer value (what the lab counts: weights, the skip kernel '
+                          'and the Pad amounts)' if skip_macs else
+                          'parameters = trainable weights and biases; initializerValues = every ONNX '
+                          'initializer value (what the lab counts)',
+        'macsPerLrPixel': macs + skip_macs,
+        'flopsPerLrPixel': 2 * (macs + skip_macs),
+        'flopsNote': 'convolutions, 2 x multiply-accumulates per LR pixel (every conv runs at LR '
+                     'resolution)' + (f'; {macs} MACs in the trained convs + {skip_macs} in the fixed '
+                                      'interpolation skip' if skip_macs else ''),
         'io': {
             'input': {'name': 'lr', 'shape': ['N', 3, 'H', 'W'], 'dtype': 'float32', 'range': [0, 1],
                       'channels': 'RGB'},
@@ -484,18 +656,20 @@ def main():
             'fourier': 'mean | |F(sr)| - |F(hr)| | + mean |F(sr) - F(hr)|, F = orthonormal rfft2 per '
                        'channel (amplitude L1 + complex L1, which carries the phase error)' if use_fft else None,
             'adversarial': ('non-saturating GAN; D (three stride-2 4x4 convs 3->16->32->64, a 3x3 64->64, a '
-                            '3x3 head averaged over positions, t-embedding added after conv1) sees x_t = sqrt(abar_t)(2x-1) + sqrt(1-abar_t) eps, linear betas '
-                            '1e-4..2e-2 over 1000 steps, t ~ U{0..T}; T starts at 0, moves +-16 every 4 D '
+                            '3x3 head averaged over positions, t-embedding added after conv1) sees '
+                            'x_t = sqrt(abar_t)(2x-1) + sqrt(1-abar_t) eps, linear betas '
+                            '1e-4..2e-2 over 1000 steps, t ~ U{0..T}; T starts at '
+                            f'{args.t_start}, moves +-{args.t_step} every {args.t_every} D '
                             f'steps as r_d = E[sign D(real)] is above/below {args.rd_target}, T <= 500; '
                             f'D Adam lr {args.d_lr} betas (0.5, 0.999)') if use_gan else None,
         },
         'training': {
             'data': {'manifest': 'models/fredsr-data.json', 'manifestSha256': sha256_file(manifest),
                      'patches': '/data/fredsr/train/patches.npz', 'count': int(hr_all.shape[0])},
-            'command': cmd,
+            'command': state['commands'][-1] if args.export_only else cmd,
             'commands': state['commands'],
             'budget': {'generatorSteps': args.steps, 'batch': args.batch, 'lrPatch': args.patch,
-                       'hrPatch': args.patch * SCALE,
+                       'hrPatch': args.patch * SCALE, 'phases': state.get('phases'),
                        'note': 'every variant: the same number of generator steps on the same patch '
                                'stream (batches drawn from (seed, step)), Adam lr '
                                f'{args.lr} cosine to {args.lr / 10}; gan = the first {half} steps of '
@@ -544,7 +718,7 @@ def main():
         },
     }
     card['lossDetails'] = {k: v for k, v in card['lossDetails'].items() if v}
-    write_json(ROOT / 'models' / f'{args.name}.card.json', card)
+    write_json(card_path, card)
     print(f'wrote models/{args.name}.card.json', flush=True)
 
 

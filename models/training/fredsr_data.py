@@ -5,9 +5,9 @@
 - Sources: every JPEG/PNG/WebP the installed wallpaper packages ship (dpkg -L), screenshots excluded.
 - Deduplication: the same picture ships at several sizes and crops, so files are grouped (union-find)
   by a small perceptual signature (16x16 RGB thumbnails of the full frame or of the centre square,
-  mean absolute difference < 6 levels), by the plasma
-  wallpaper folder (images/ and images_dark/ stay separate pictures), and by file names that differ
-  only in a size token (Elephants_3840x2160.jpg ~ Elephants.jpg). Each group keeps its largest file.
+  mean absolute difference < 6 levels), by the plasma wallpaper folder (images/ and images_dark/
+  stay separate pictures), and by file names that differ only in a size token
+  (Elephants_3840x2160.jpg ~ Elephants.jpg). Each group keeps its largest file.
 - Kind: 'photo' (a list reviewed by eye, PHOTOS), else 'flat' (vector-style art: most pixels equal
   their neighbours) or 'art' (illustrations, renders, paintings). Non-photos are kept for training
   (noted in the manifest); the held-out test set holds photos only.
@@ -225,10 +225,10 @@ def main():
     uf = UnionFind(len(info))
     by_key = {}
     for i, f in enumerate(info):
-        for key in (plasma_key(f['path']) or name_key(f['path']),):
-            if key in by_key:
-                uf.union(i, by_key[key])
-            by_key[key] = i
+        key = plasma_key(f['path']) or name_key(f['path'])
+        if key in by_key:
+            uf.union(i, by_key[key])
+        by_key[key] = i
         for j in range(i):
             g = info[j]
             if same_picture(f, g):

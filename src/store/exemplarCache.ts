@@ -5,6 +5,7 @@
  * (Node tests, some private modes) a memory cache stands in; tests may inject their own.
  */
 import type { LayerIndexSnapshot } from '../engine/exemplars/layerIndex';
+import { idbDone, idbOpener, idbRequest } from '../worker/idb';
 
 export interface CachedIndex {
   key: string;
@@ -37,7 +38,11 @@ export function memoryCache(): ExemplarCache {
   const entries = new Map<string, CachedIndex>();
   return {
     kind: 'memory',
-    get: async (key) => entries.get(key),
+    // A copy, as IndexedDB gives: the page moves an entry's buffers to the worker.
+    get: async (key) => {
+      const entry = entries.get(key);
+      return entry && structuredClone(entry);
+    },
     put: async (entry) => {
       entries.set(entry.key, entry);
       while (entries.size > MAX_CACHED_INDEXES) {
@@ -53,64 +58,36 @@ export function memoryCache(): ExemplarCache {
 const DB_NAME = 'interp-lab';
 const STORE = 'exemplar-index';
 
-function promised<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
-
 export function indexedDbCache(factory: IDBFactory = indexedDB): ExemplarCache {
-  let db: Promise<IDBDatabase> | null = null;
-  const open = () => {
-    if (!db) {
-      db = new Promise<IDBDatabase>((resolve, reject) => {
-        const req = factory.open(DB_NAME, 1);
-        req.onupgradeneeded = () => {
-          const store = req.result.createObjectStore(STORE, { keyPath: 'key' });
-          store.createIndex('savedAt', 'savedAt');
-        };
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened'));
-        req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
-      });
-      db.catch(() => (db = null));
-    }
-    return db;
-  };
+  const open = idbOpener(factory, DB_NAME, 1, (db) => {
+    const store = db.createObjectStore(STORE, { keyPath: 'key' });
+    store.createIndex('savedAt', 'savedAt');
+  });
   return {
     kind: 'indexeddb',
     async get(key) {
       const d = await open();
-      return (await promised(d.transaction(STORE, 'readonly').objectStore(STORE).get(key))) as CachedIndex | undefined;
+      return (await idbRequest(d.transaction(STORE, 'readonly').objectStore(STORE).get(key))) as CachedIndex | undefined;
     },
     async put(entry) {
       const d = await open();
       const tx = d.transaction(STORE, 'readwrite');
       const store = tx.objectStore(STORE);
       store.put(entry);
-      const keys = (await promised(store.index('savedAt').getAllKeys())) as IDBValidKey[];
+      const keys = (await idbRequest(store.index('savedAt').getAllKeys())) as IDBValidKey[];
       // Oldest first (the index is sorted by savedAt); the new entry is among the keys.
       for (const k of keys.slice(0, Math.max(0, keys.length - MAX_CACHED_INDEXES))) store.delete(k);
-      await done(tx);
+      await idbDone(tx);
     },
     async delete(key) {
       const d = await open();
       const tx = d.transaction(STORE, 'readwrite');
       tx.objectStore(STORE).delete(key);
-      await done(tx);
+      await idbDone(tx);
     },
     async keys() {
       const d = await open();
-      return (await promised(d.transaction(STORE, 'readonly').objectStore(STORE).getAllKeys())) as string[];
+      return (await idbRequest(d.transaction(STORE, 'readonly').objectStore(STORE).getAllKeys())) as string[];
     },
   };
 }

@@ -3,6 +3,11 @@
  * built by the worker with progress and cancel), the unit grid, the open unit's exemplars with
  * maps and concepts, and the "try it" image run through that unit. The index itself lives in the
  * worker; the store holds what the panel draws.
+ *
+ * Indexing is progressive: the worker indexes a chunk of images per request, and between chunks
+ * the store asks for the unit and the grid over the images indexed so far (marked partial), so
+ * the first exemplars show after the first chunk instead of after the whole dataset. The top-k
+ * is exact over the images seen, so the last refresh equals a single full pass.
  */
 import type { IndexProgress } from '../engine/exemplars/indexer';
 import { mapRange } from '../engine/exemplars/maps';
@@ -18,6 +23,12 @@ import type { LabState, SliceCreator } from './types';
 
 /** Exemplars per unit (top and bottom each), as MAIA shows. */
 export const EXEMPLAR_K = 15;
+/**
+ * Images in the first indexing request (the first partial exemplars come after it) and in each
+ * later one (each ends with a refresh of the unit view and the grid: a probed run over 30 images).
+ */
+export const FIRST_INDEX_CHUNK = 512;
+export const INDEX_CHUNK = 1536;
 
 export type ExemplarIndexStatus = 'idle' | 'checking' | 'indexing' | 'ready' | 'cancelled' | 'error';
 /** Where the ready index came from: the page's IndexedDB cache, a fresh indexing pass, or the worker's memory. */
@@ -36,6 +47,9 @@ export interface ThresholdSetting {
 
 export interface ExemplarGrid {
   layer: string;
+  /** Images indexed when the grid was computed, of `count` (done < count: partial). */
+  done: number;
+  count: number;
   units: GridEntry[];
   thumbs: Map<number, RawImage>;
 }
@@ -200,26 +214,37 @@ async function ensureIndex(get: Get, set: Set, force = false): Promise<boolean> 
       await getExemplarCache().delete(key).catch(() => undefined);
     }
   }
-  // 2. Index in the worker (instant when it has the index already; resumes a cancelled one).
+  // 2. Index in the worker, chunk by chunk (instant when it has the index already; resumes a cancelled one).
   set({ exIndexStatus: 'indexing' });
   let last = 0;
+  let ms = 0;
+  let instant = true;
   try {
-    const body = await getEngine().request(
-      { kind: 'indexExemplars', datasetId, layers: [layer], k: EXEMPLAR_K, assets: assetsBase() },
-      {
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (stale() || !p.index) return;
-          const now = Date.now();
-          if (now - last < 100 && p.index.done < p.index.total) return;
-          last = now;
-          set({ exProgress: p.index });
+    for (let chunk = FIRST_INDEX_CHUNK; ; chunk = INDEX_CHUNK) {
+      const body = await getEngine().request(
+        { kind: 'indexExemplars', datasetId, layers: [layer], k: EXEMPLAR_K, chunk, assets: assetsBase() },
+        {
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (stale() || !p.index) return;
+            const now = Date.now();
+            if (now - last < 100 && p.index.done < p.index.total) return;
+            last = now;
+            set({ exProgress: p.index });
+          },
         },
-      },
-    );
-    if (stale()) return false;
+      );
+      if (stale()) return false;
+      ms += body.ms;
+      instant &&= body.instant;
+      const { done, count } = body.layers[0];
+      if (done >= count) break;
+      // Partial exemplars of the images indexed so far; the worker answers them before the next chunk.
+      if (get().unit !== null) void loadUnit(get, set, true);
+      void loadGrid(get, set, true);
+    }
     indexController = null;
-    set({ exIndexStatus: 'ready', exIndexSource: body.instant ? 'worker' : 'indexed', exIndexMs: body.instant ? null : body.ms });
+    set({ exIndexStatus: 'ready', exIndexSource: instant ? 'worker' : 'indexed', exIndexMs: instant ? null : ms });
     return true;
   } catch (err) {
     forgetCrashedEngine(err);
@@ -234,16 +259,19 @@ async function ensureIndex(get: Get, set: Set, force = false): Promise<boolean> 
   }
 }
 
-async function loadGrid(get: Get, set: Set): Promise<void> {
+/** The pending-request key of a grid or unit view: partial ones differ from complete ones. */
+const viewKey = (key: string | null, partial: boolean) => `${key}${partial ? '#partial' : ''}`;
+
+async function loadGrid(get: Get, set: Set, partial = false): Promise<void> {
   const { exIndexLayer: layer, datasetId, exIndexKey: key } = get();
   if (!layer || !datasetId) return;
   const token = ++gridToken;
-  pendingGrid = key;
+  pendingGrid = viewKey(key, partial);
   try {
-    const body = await getEngine().request({ kind: 'unitGrid', datasetId, layer, assets: assetsBase() });
+    const body = await getEngine().request({ kind: 'unitGrid', datasetId, layer, partial, assets: assetsBase() });
     if (token === gridToken) pendingGrid = null;
     if (token !== gridToken || get().exIndexKey !== key) return;
-    set({ exGrid: { layer, units: body.units, thumbs: new Map(body.thumbs.map((t) => [t.index, t.image])) } });
+    set({ exGrid: { layer, done: body.done, count: body.count, units: body.units, thumbs: new Map(body.thumbs.map((t) => [t.index, t.image])) } });
   } catch (err) {
     forgetCrashedEngine(err);
     if (token !== gridToken) return;
@@ -256,14 +284,14 @@ async function loadGrid(get: Get, set: Set): Promise<void> {
   }
 }
 
-async function loadUnit(get: Get, set: Set): Promise<void> {
+async function loadUnit(get: Get, set: Set, partial = false): Promise<void> {
   const { exIndexLayer: layer, datasetId, unit, exIndexKey: key } = get();
   if (!layer || !datasetId || unit === null) return;
   const token = ++unitToken;
-  pendingUnit = `${key}#${unit}`;
+  pendingUnit = viewKey(`${key}#${unit}`, partial);
   set({ exUnitLoading: true });
   try {
-    const { exemplars } = await getEngine().request({ kind: 'unitExemplars', datasetId, layer, unit, k: EXEMPLAR_K, assets: assetsBase() });
+    const { exemplars } = await getEngine().request({ kind: 'unitExemplars', datasetId, layer, unit, k: EXEMPLAR_K, partial, assets: assetsBase() });
     if (token !== unitToken) return;
     pendingUnit = null;
     if (get().exIndexKey !== key) return;
@@ -320,9 +348,11 @@ async function sync(get: Get, set: Set, depth: number): Promise<void> {
   const s = get();
   const key = s.exIndexKey!;
   const justIndexed = s.exIndexSource === 'indexed' && s.exCacheState === 'none';
-  const wantsGrid = s.exGrid?.layer !== s.exIndexLayer && pendingGrid !== key;
+  // A partial grid or unit view (shown while indexing) is replaced by the complete one.
+  const gridShown = s.exGrid && s.exGrid.layer === s.exIndexLayer && s.exGrid.done >= s.exGrid.count;
+  const wantsGrid = !gridShown && pendingGrid !== key;
   const unitKey = `${key}#${s.unit}`;
-  const shown = s.exUnit ? `${cacheKey(s.exUnit.modelSha256, s.exUnit.datasetSha256, s.exUnit.layer, EXEMPLAR_K)}#${s.exUnit.unit}` : null;
+  const shown = s.exUnit ? viewKey(`${cacheKey(s.exUnit.modelSha256, s.exUnit.datasetSha256, s.exUnit.layer, EXEMPLAR_K)}#${s.exUnit.unit}`, s.exUnit.done < s.exUnit.count) : null;
   const wantsUnit = s.unit !== null && shown !== unitKey && pendingUnit !== unitKey;
   // The unit first: it is what the researcher asked for (the worker answers in order).
   const jobs: Array<Promise<void>> = [];

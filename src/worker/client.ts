@@ -2,6 +2,7 @@
  * Main-thread side of the engine worker: a promise per request, progress callbacks, cancellation.
  * Panels never talk to the worker directly; the store owns one EngineClient.
  */
+import { snapshotBuffers } from './exemplarHost';
 import type { EngineErrorCode, EngineRequest, EngineResponseBody, FromWorker, Progress, ToWorker } from './protocol';
 
 /** The message of the 'cancelled' error that requests in flight get when the worker is terminated. */
@@ -79,6 +80,8 @@ export class EngineClient {
         if (!('data' in req.frame)) transfer.push(req.frame);
         if (req.reuse) transfer.push(req.reuse.buffer as ArrayBuffer);
       }
+      // A cached exemplar index moves too (its tables are megabytes; the page does not keep them).
+      if (req.kind === 'importIndex') transfer.push(...snapshotBuffers(req.index));
       this.worker.postMessage({ type: 'request', id, request: req }, transfer);
     });
   }

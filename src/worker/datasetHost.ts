@@ -3,12 +3,14 @@
  * fetch in the worker, fs in Node tests) and keeps each opened dataset for later pages.
  */
 import { LabError, asLabError } from '../engine/errors';
-import { loadBanks, openDataset, type SceneDataset } from '../engine/data/datasets';
+import { decodeFacets, encodeFacets, findDataset, loadBanks, openDataset, type SceneDataset } from '../engine/data/datasets';
+import { SYNTH_GENERATOR_VERSION } from '../engine/data/shards';
 import type { SynthBanks } from '../engine/synth/banks';
 import { folderEntries } from '../engine/data/folder';
 import { ImageDataset, type ImageDecoder, type ImageEntry, type ImagePrep } from '../engine/data/imageDataset';
 import { isFitMode } from '../engine/data/imageFit';
 import { parseManifest } from '../engine/data/manifest';
+import { digestHex, type DatasetMemo } from './datasetMemo';
 import { workerDecode } from './imageDecode';
 import type { ImageDatasetSource, Progress } from './protocol';
 
@@ -34,6 +36,8 @@ export interface DatasetHostOptions {
   count?: number;
   /** How image datasets decode files (default: the browser's decoders; tests pass the Node one). */
   decode?: ImageDecoder;
+  /** Where generated datasets' hashes and facets are remembered (the worker: IndexedDB); none: always generate. */
+  memo?: DatasetMemo;
 }
 
 /** fetch() with the failure as an Error naming the address (a manifest's image, or the manifest). */
@@ -59,6 +63,8 @@ function checkPrep(prep: ImagePrep): ImagePrep {
 
 export class DatasetHost {
   private banks: Promise<SynthBanks> | null = null;
+  /** sha256 of each asset file the banks were read from (for the memo's recipes). */
+  private readonly assetDigests = new Map<string, string>();
   private readonly open = new Map<string, SceneDataset>();
   /** Generations in flight, so that two lanes asking for one dataset generate it once. */
   private readonly opening = new Map<string, Promise<SceneDataset>>();
@@ -170,19 +176,50 @@ export class DatasetHost {
     progress({ stage: 'assets', fraction: null, message: 'Loading the scene generator’s assets…' });
     const banks = await this.loadBanks(base);
     if (signal.aborted) throw new LabError('cancelled', 'Cancelled');
+    const recipe = this.recipe(id);
+    const known = recipe ? await this.recall(recipe) : undefined;
     const ds = await openDataset(id, banks, {
       signal,
       count: this.options.count,
+      known,
       onProgress: (n, total) =>
         progress({ stage: 'dataset', fraction: total ? n / total : 1, message: `Generating scenes: ${n} of ${total}` }),
     });
+    if (recipe && !known) {
+      await this.options.memo?.put(recipe, { sha256: ds.info.sha256, facets: encodeFacets(ds.facets) }).catch((err: unknown) => {
+        console.warn('The dataset could not be remembered:', err);
+      });
+    }
     this.open.set(id, ds);
     return ds;
   }
 
+  /** What a built-in dataset is made of: id, options, count, generator version, asset hashes; null without a memo. */
+  private recipe(id: string): string | null {
+    const def = findDataset(id);
+    if (!this.options.memo || !def || this.assetDigests.size === 0) return null;
+    const assets = [...this.assetDigests].sort(([a], [b]) => a.localeCompare(b)).map(([name, sha]) => `${name}:${sha}`);
+    return JSON.stringify({ id, options: def.options, count: this.options.count ?? null, generator: SYNTH_GENERATOR_VERSION, assets });
+  }
+
+  /** The memo's entry for a recipe, decoded; a failing or malformed entry is as good as none. */
+  private async recall(recipe: string): Promise<{ sha256: string; facets: ReturnType<typeof decodeFacets> } | undefined> {
+    try {
+      const entry = await this.options.memo?.get(recipe);
+      return entry && /^[0-9a-f]{64}$/.test(entry.sha256) ? { sha256: entry.sha256, facets: decodeFacets(entry.facets) } : undefined;
+    } catch (err) {
+      console.warn('The dataset memo could not be read:', err);
+      return undefined;
+    }
+  }
+
   private loadBanks(base: string | undefined): Promise<SynthBanks> {
     if (!this.banks) {
-      const read = (name: string) => this.read(name, base);
+      const read = async (name: string) => {
+        const bytes = await this.read(name, base);
+        if (this.options.memo) this.assetDigests.set(name, await digestHex(bytes));
+        return bytes;
+      };
       this.banks = loadBanks(read).catch((err: unknown) => {
         // A failed load is not remembered: the next request tries again.
         this.banks = null;

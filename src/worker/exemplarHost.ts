@@ -78,11 +78,14 @@ export class ExemplarHost {
     return layer;
   }
 
-  /** The complete index of a layer, or a bad-request error that says it is not indexed. */
-  private complete(model: LoadedModel, ds: AnyDataset, tensor: string): LayerIndex {
+  /**
+   * The complete index of a layer (or, when `partial`, one with at least one chunk indexed: the
+   * exemplars of the images seen so far), else a bad-request error that says it is not indexed.
+   */
+  private complete(model: LoadedModel, ds: AnyDataset, tensor: string, partial = false): LayerIndex {
     const layer = this.layer(model, tensor);
     const index = this.layersOf(model, ds).get(tensor);
-    if (!index || index.done < index.count) {
+    if (!index || index.done < (partial ? 1 : index.count)) {
       throw new LabError('bad-request', `${layer.label} is not indexed over ${ds.info.id} yet (index it first).`);
     }
     return index;
@@ -91,12 +94,14 @@ export class ExemplarHost {
   async index(
     model: LoadedModel,
     ds: AnyDataset,
-    request: { layers: string[]; k?: number },
+    request: { layers: string[]; k?: number; chunk?: number },
     signal: AbortSignal,
     progress: (p: Progress) => void,
   ): Promise<Body<'indexExemplars'>> {
     const k = request.k ?? DEFAULT_K;
     if (!Number.isInteger(k) || k < 1 || k > 100) throw new LabError('bad-request', `k must be a whole number from 1 to 100 (got ${k}).`);
+    const chunk = request.chunk ?? Infinity;
+    if (chunk !== Infinity && (!Number.isInteger(chunk) || chunk < 1)) throw new LabError('bad-request', `chunk must be a whole number ≥ 1 (got ${chunk}).`);
     if (!Array.isArray(request.layers) || request.layers.length === 0) throw new LabError('bad-request', 'Name at least one layer to index.');
     request.layers.forEach((t) => this.layer(model, t));
     const layers = this.layersOf(model, ds);
@@ -116,6 +121,8 @@ export class ExemplarHost {
       layers: request.layers,
       k,
       batch: INDEX_BATCH,
+      // A chunk ends where it ends; the rest stays in `layers` for the next request.
+      end: Math.min(...starts) + chunk,
       signal,
       resume: layers,
       onProgress: (p) =>
@@ -149,11 +156,11 @@ export class ExemplarHost {
   async unit(
     model: LoadedModel,
     ds: AnyDataset,
-    request: { layer: string; unit: number; k?: number },
+    request: { layer: string; unit: number; k?: number; partial?: boolean },
     signal: AbortSignal,
   ): Promise<UnitExemplars> {
     const layer = this.layer(model, request.layer);
-    const index = this.complete(model, ds, request.layer);
+    const index = this.complete(model, ds, request.layer, request.partial);
     const { unit } = request;
     if (!Number.isInteger(unit) || unit < 0 || unit >= layer.channels) {
       throw new LabError('bad-request', `Unit ${unit} is out of range for ${layer.label} (0..${layer.channels - 1}).`);
@@ -192,6 +199,8 @@ export class ExemplarHost {
       datasetSha256: ds.info.sha256,
       layer: layer.tensor,
       unit,
+      done: index.done,
+      count: index.count,
       stats,
       top: topItems,
       bottom: items.slice(top.length),
@@ -202,8 +211,8 @@ export class ExemplarHost {
     };
   }
 
-  grid(model: LoadedModel, ds: AnyDataset, tensor: string): Body<'unitGrid'> {
-    const index = this.complete(model, ds, tensor);
+  grid(model: LoadedModel, ds: AnyDataset, tensor: string, partial = false): Body<'unitGrid'> {
+    const index = this.complete(model, ds, tensor, partial);
     const rates = this.baseRates(ds);
     const units: GridEntry[] = unitGrid(index, 16).map((u) => {
       const top = index.top.ranked(u.unit).map((r) => r.index);
@@ -212,7 +221,7 @@ export class ExemplarHost {
       return { ...u, label: labels.length ? describeUnit(labels) : null, conceptZ: assoc[0]?.z ?? 0 };
     });
     const best = [...new Set(units.flatMap((u) => (u.best ? [u.best.index] : [])))];
-    return { kind: 'unitGrid', layer: tensor, units, thumbs: best.map((i) => ({ index: i, image: ds.image(i) })) };
+    return { kind: 'unitGrid', layer: tensor, done: index.done, count: index.count, units, thumbs: best.map((i) => ({ index: i, image: ds.image(i) })) };
   }
 
   export(model: LoadedModel, ds: AnyDataset, tensor: string): Body<'exportIndex'> {
@@ -238,6 +247,14 @@ export class ExemplarHost {
   }
 }
 
+/** The buffers of an index snapshot (its tables and rankings), to move it between page and worker. */
+export function snapshotBuffers(i: LayerIndexSnapshot): ArrayBuffer[] {
+  const out = [i.max.buffer, i.mean.buffer];
+  for (const r of [i.top, i.bottom]) out.push(r.values.buffer, r.indices.buffer, r.sizes.buffer);
+  // A buffer listed twice cannot be transferred: keep each once.
+  return [...new Set(out as ArrayBuffer[])];
+}
+
 /** Buffers an exemplar answer owns alone (moved to the page instead of copied). */
 export function exemplarTransferables(body: EngineResponseBody): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
@@ -249,9 +266,7 @@ export function exemplarTransferables(body: EngineResponseBody): ArrayBuffer[] {
   } else if (body.kind === 'unitGrid') {
     for (const t of body.thumbs) out.push(t.image.data.buffer as ArrayBuffer);
   } else if (body.kind === 'exportIndex') {
-    const i = body.index;
-    out.push(i.max.buffer as ArrayBuffer, i.mean.buffer as ArrayBuffer);
-    for (const r of [i.top, i.bottom]) out.push(r.values.buffer as ArrayBuffer, r.indices.buffer as ArrayBuffer, r.sizes.buffer as ArrayBuffer);
+    out.push(...snapshotBuffers(body.index));
   }
   // A buffer listed twice cannot be transferred: keep each once.
   return [...new Set(out)];

@@ -9,6 +9,7 @@ import type { TensorF32 } from '../engine/types';
 import { MAX_MODEL_BYTES, type EngineRequest, type EngineResponseBody, type Prediction, type Progress } from './protocol';
 import { LabError } from '../engine/errors';
 import { DatasetHost, type AssetReader } from './datasetHost';
+import type { DatasetMemo } from './datasetMemo';
 import { ExemplarHost } from './exemplarHost';
 import type { ImageDecoder } from '../engine/data/imageDataset';
 import { GradHost } from './gradHost';
@@ -21,6 +22,8 @@ export interface HandlerOptions {
   datasetCount?: number;
   /** How image datasets decode files (default: the browser's decoders). */
   decodeImage?: ImageDecoder;
+  /** Where generated datasets' hashes and facets are remembered between visits (default: nowhere). */
+  datasetMemo?: DatasetMemo;
 }
 
 export function softmax(logits: ArrayLike<number>): number[] {
@@ -56,7 +59,7 @@ export class EngineHandlers {
     private readonly runtime: Runtime,
     options: HandlerOptions = {},
   ) {
-    this.datasets = new DatasetHost(options.readAsset, { count: options.datasetCount, decode: options.decodeImage });
+    this.datasets = new DatasetHost(options.readAsset, { count: options.datasetCount, decode: options.decodeImage, memo: options.datasetMemo });
   }
 
   async handle(request: EngineRequest, signal: AbortSignal, progress: (p: Progress) => void): Promise<EngineResponseBody> {
@@ -124,7 +127,7 @@ export class EngineHandlers {
       case 'indexExemplars': {
         const model = this.requireModel();
         const ds = await this.datasets.any(request.datasetId, request.assets, signal, progress);
-        return this.exemplars.index(model, ds, { layers: request.layers, k: request.k }, signal, progress);
+        return this.exemplars.index(model, ds, { layers: request.layers, k: request.k, chunk: request.chunk }, signal, progress);
       }
       case 'unitExemplars': {
         const model = this.requireModel();
@@ -135,7 +138,7 @@ export class EngineHandlers {
       case 'unitGrid': {
         const model = this.requireModel();
         const ds = await this.datasets.any(request.datasetId, request.assets, signal, progress);
-        return this.exemplars.grid(model, ds, request.layer);
+        return this.exemplars.grid(model, ds, request.layer, request.partial);
       }
       case 'exportIndex': {
         const model = this.requireModel();

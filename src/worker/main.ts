@@ -3,13 +3,15 @@
 import { asLabError } from '../engine/errors';
 import { webRuntime } from '../engine/runtime/web';
 import { EngineHandlers } from './handlers';
+import { indexedDbMemo } from './datasetMemo';
 import { exemplarTransferables } from './exemplarHost';
 import { gradTransferables } from './gradHost';
 import { upscaleTransferables } from './upscaleHost';
 import type { EngineRequest, EngineResponseBody, FromWorker, ToWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const handlers = new EngineHandlers(webRuntime());
+// A reload opens the built-in dataset from the memo instead of generating and hashing it again.
+const handlers = new EngineHandlers(webRuntime(), { datasetMemo: typeof indexedDB !== 'undefined' ? indexedDbMemo() : undefined });
 const inFlight = new Map<number, AbortController>();
 /**
  * One request at a time per lane. Model requests queue: onnxruntime sessions are not re-entrant

@@ -46,11 +46,18 @@ export type EngineRequest =
    * stay in the worker keyed by (model sha256, dataset sha256, layer): asking again is instant,
    * and asking again after a cancel resumes where it stopped.
    */
-  | { kind: 'indexExemplars'; datasetId: string; layers: string[]; k?: number; assets?: string }
-  /** One unit of an indexed layer: statistics, top-k and bottom-k with images and activation maps, concepts. */
-  | { kind: 'unitExemplars'; datasetId: string; layer: string; unit: number; k?: number; assets?: string }
-  /** Every unit of an indexed layer at a glance (best exemplar, sparkline, sparsity, selectivity, concept). */
-  | { kind: 'unitGrid'; datasetId: string; layer: string; assets?: string }
+  /**
+   * `chunk` indexes at most that many more images and answers (progressive indexing: the page
+   * shows partial exemplars between chunks and asks again until every layer's `done` = `count`).
+   */
+  | { kind: 'indexExemplars'; datasetId: string; layers: string[]; k?: number; chunk?: number; assets?: string }
+  /**
+   * One unit of an indexed layer: statistics, top-k and bottom-k with images and activation maps,
+   * concepts. `partial` accepts a layer still being indexed (the images indexed so far).
+   */
+  | { kind: 'unitExemplars'; datasetId: string; layer: string; unit: number; k?: number; partial?: boolean; assets?: string }
+  /** Every unit of an indexed layer at a glance (best exemplar, sparkline, sparsity, selectivity, concept); `partial` as above. */
+  | { kind: 'unitGrid'; datasetId: string; layer: string; partial?: boolean; assets?: string }
   /** A copy of an indexed layer's tables and rankings (for the page's IndexedDB cache). */
   | { kind: 'exportIndex'; datasetId: string; layer: string; assets?: string }
   /** Gives the worker an index from the page's cache; refused unless it fits the open model and dataset. */
@@ -113,6 +120,9 @@ export interface UnitExemplars {
   datasetSha256: string;
   layer: string;
   unit: number;
+  /** Images indexed when this was computed, of `count`: done < count is a partial view (indexing goes on). */
+  done: number;
+  count: number;
   /** Statistics of the per-image max over the dataset (histogram: 32 bins). */
   stats: UnitStats;
   top: ExemplarItem[];
@@ -180,7 +190,7 @@ export type EngineResponseBody =
       ms: number;
     }
   | { kind: 'unitExemplars'; exemplars: UnitExemplars }
-  | { kind: 'unitGrid'; layer: string; units: GridEntry[]; thumbs: Array<{ index: number; image: RawImage }> }
+  | { kind: 'unitGrid'; layer: string; done: number; count: number; units: GridEntry[]; thumbs: Array<{ index: number; image: RawImage }> }
   | { kind: 'exportIndex'; modelSha256: string; datasetSha256: string; index: LayerIndexSnapshot }
   | { kind: 'importIndex'; layer: IndexedLayer }
   | { kind: 'openImages'; info: ImageDatasetInfo }

@@ -1,9 +1,12 @@
-/** The exemplar slice over a fake engine: cache miss → index → save; reload → cache hit; cancel; lost index; try it. */
+/**
+ * The exemplar slice over a fake engine: cache miss → index (chunk by chunk, partial views between
+ * chunks) → save; reload → cache hit; cancel; lost index; try it.
+ */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useLab } from '../../src/store';
 import { setEngine } from '../../src/store/engine';
 import { MAX_CACHED_INDEXES, cacheKey, memoryCache, setExemplarCache, type ExemplarCache } from '../../src/store/exemplarCache';
-import { EXEMPLAR_K, wantedIndexKey } from '../../src/store/exemplarSlice';
+import { EXEMPLAR_K, FIRST_INDEX_CHUNK, INDEX_CHUNK, wantedIndexKey } from '../../src/store/exemplarSlice';
 import { LayerIndex } from '../../src/engine/exemplars/layerIndex';
 import type { DatasetInfo } from '../../src/engine/data/datasets';
 import type { EngineRequest, EngineResponseBody, FromWorker, ToWorker, UnitExemplars } from '../../src/worker/protocol';
@@ -19,9 +22,9 @@ function snapshot(layer = 'conv1') {
   return index.snapshot();
 }
 
-function unitBody(layer: string, unit: number): UnitExemplars {
+function unitBody(layer: string, unit: number, done = 20, count = 20): UnitExemplars {
   return {
-    modelSha256: SUMMARY.sha256, datasetSha256: INFO.sha256, layer, unit,
+    modelSha256: SUMMARY.sha256, datasetSha256: INFO.sha256, layer, unit, done, count,
     stats: new LayerIndex(layer, 4, 20, 3).stats(0), top: [], bottom: [], concepts: [], labels: [], iou: null, description: 'x',
   };
 }
@@ -55,28 +58,45 @@ function engine(handler: Handler) {
 
 const fail = (code: string, message: string) => Object.assign(new Error(message), { code });
 
-/** A worker that indexes (with two progress events), serves units and grids, exports and imports. */
-function goodWorker(opts: { lose?: number } = {}): Handler {
+/**
+ * A worker that indexes `count` images a chunk per request (with a progress event halfway), keeps
+ * what it did per layer, serves units and grids (partial ones only when asked), exports and imports.
+ */
+function goodWorker(opts: { lose?: number; count?: number } = {}): Handler {
   let lose = opts.lose ?? 0;
+  const count = opts.count ?? 20;
+  const done = new Map<string, number>();
+  const indexed = (layer: string, partial = false) => {
+    const n = done.get(layer) ?? 0;
+    if (n === 0 || (n < count && !partial)) throw fail('bad-request', `${layer} is not indexed over scenes-test yet (index it first).`);
+    return n;
+  };
   return async (req, signal, progress) => {
     switch (req.kind) {
-      case 'indexExemplars':
-        progress({ type: 'progress', id: 0, progress: { stage: 'index', fraction: 0.5, message: '', index: { done: 10, total: 20, skipped: 0, imagesPerSecond: 100, etaSeconds: 0.1 } } });
+      case 'indexExemplars': {
+        const layer = req.layers[0];
+        const from = done.get(layer) ?? 0;
+        const to = Math.min(count, from + (req.chunk ?? count));
+        progress({ type: 'progress', id: 0, progress: { stage: 'index', fraction: 0.5, message: '', index: { done: Math.ceil((from + to) / 2), total: count, skipped: 0, imagesPerSecond: 100, etaSeconds: 0.1 } } });
         await new Promise((r) => setTimeout(r, 5));
         if (signal.aborted) throw fail('cancelled', 'Indexing cancelled');
-        return { kind: 'indexExemplars', modelSha256: SUMMARY.sha256, datasetSha256: INFO.sha256, layers: [], skipped: [], resumedFrom: 0, instant: false, ms: 12 };
+        done.set(layer, to);
+        const layers = [{ layer, channels: 4, count, done: to, k: EXEMPLAR_K }];
+        return { kind: 'indexExemplars', modelSha256: SUMMARY.sha256, datasetSha256: INFO.sha256, layers, skipped: [], resumedFrom: from, instant: false, ms: 12 };
+      }
       case 'unitExemplars':
         if (lose > 0) {
           lose--;
           throw fail('bad-request', 'conv1 is not indexed over scenes-test yet (index it first).');
         }
-        return { kind: 'unitExemplars', exemplars: unitBody(req.layer, req.unit) };
+        return { kind: 'unitExemplars', exemplars: unitBody(req.layer, req.unit, indexed(req.layer, req.partial), count) };
       case 'unitGrid':
-        return { kind: 'unitGrid', layer: req.layer, units: [], thumbs: [] };
+        return { kind: 'unitGrid', layer: req.layer, done: indexed(req.layer, req.partial), count, units: [], thumbs: [] };
       case 'exportIndex':
         return { kind: 'exportIndex', modelSha256: SUMMARY.sha256, datasetSha256: INFO.sha256, index: snapshot(req.layer) };
       case 'importIndex':
-        return { kind: 'importIndex', layer: { layer: req.index.tensor, channels: 4, count: 20, done: 20, k: EXEMPLAR_K } };
+        done.set(req.index.tensor, count);
+        return { kind: 'importIndex', layer: { layer: req.index.tensor, channels: 4, count, done: count, k: EXEMPLAR_K } };
       case 'run':
         return {
           kind: 'run',
@@ -131,6 +151,35 @@ describe('exemplar slice', () => {
     await useLab.getState().syncExemplars();
     expect(requests.map((r) => r.kind).slice(4)).toEqual(['unitExemplars']);
     expect(useLab.getState().exUnit?.unit).toBe(3);
+  });
+
+  it('indexes chunk by chunk, showing partial unit views and grids between chunks, then the complete ones', async () => {
+    const count = FIRST_INDEX_CHUNK + INDEX_CHUNK + 100;
+    useLab.setState({ datasetInfo: { ...INFO, count } });
+    const requests = engine(goodWorker({ count }));
+    useLab.setState({ layer: 'conv1', unit: 2 });
+    const units: Array<[number, number]> = [];
+    const grids: number[] = [];
+    const unsub = useLab.subscribe((s, prev) => {
+      if (s.exUnit && s.exUnit !== prev.exUnit) units.push([s.exUnit.done, s.exUnit.count]);
+      if (s.exGrid && s.exGrid !== prev.exGrid) grids.push(s.exGrid.done);
+    });
+    await useLab.getState().syncExemplars();
+    unsub();
+    const asked = requests.map((r) => `${r.kind}${'chunk' in r ? `:${r.chunk}` : ''}${'partial' in r && r.partial ? ':partial' : ''}`);
+    expect(asked).toEqual([
+      `indexExemplars:${FIRST_INDEX_CHUNK}`, 'unitExemplars:partial', 'unitGrid:partial',
+      `indexExemplars:${INDEX_CHUNK}`, 'unitExemplars:partial', 'unitGrid:partial',
+      `indexExemplars:${INDEX_CHUNK}`, 'unitExemplars', 'unitGrid', 'exportIndex',
+    ]);
+    // Partial views came first (the first after one chunk), the complete one last.
+    expect(units).toEqual([[FIRST_INDEX_CHUNK, count], [FIRST_INDEX_CHUNK + INDEX_CHUNK, count], [count, count]]);
+    expect(grids).toEqual([FIRST_INDEX_CHUNK, FIRST_INDEX_CHUNK + INDEX_CHUNK, count]);
+    // The indexing time adds up the chunks; the index is cached once, complete.
+    expect(useLab.getState()).toMatchObject({ exIndexStatus: 'ready', exIndexSource: 'indexed', exIndexMs: 36, exCacheState: 'saved' });
+    // Nothing more to ask.
+    await useLab.getState().syncExemplars();
+    expect(requests).toHaveLength(10);
   });
 
   it('a reload with the index cached imports it instead of indexing', async () => {

@@ -8,7 +8,8 @@
  * background kind) for filtering. The pixels are NOT kept: 10,000 scenes are 123 MB, more than a
  * tab should hold beside a model for a gallery that shows 48 at a time, while re-rendering a scene
  * takes about 0.5 ms. Pages render on demand through a small LRU cache of scenes (the first ones
- * are cached while opening, so the first page is instant).
+ * are cached while opening, so the first page is instant). Given the hash and facets remembered
+ * from an earlier generation (`known`), opening renders nothing at all.
  */
 import { LabError } from '../errors';
 import type { RawImage } from '../types';
@@ -158,6 +159,29 @@ export function facetCounts(attrs: readonly SceneFacets[], filter: DatasetFilter
   return counts;
 }
 
+/** Facets as 4 bytes per scene (positions in FILTER_VALUES), e.g. for remembering them between visits. */
+export function encodeFacets(facets: readonly SceneFacets[]): Uint8Array {
+  const out = new Uint8Array(facets.length * FILTER_KEYS.length);
+  facets.forEach((a, i) =>
+    FILTER_KEYS.forEach((key, k) => (out[i * FILTER_KEYS.length + k] = (FILTER_VALUES[key] as readonly string[]).indexOf(facetValue(a, key)))),
+  );
+  return out;
+}
+
+/** The inverse of encodeFacets; throws on a code outside the vocabulary. */
+export function decodeFacets(codes: Uint8Array): SceneFacets[] {
+  const n = codes.length / FILTER_KEYS.length;
+  if (!Number.isInteger(n)) throw new Error('Facet codes come in fours.');
+  return Array.from({ length: n }, (_, i) => {
+    const [cls, color, texture, background] = FILTER_KEYS.map((key, k) => {
+      const value = FILTER_VALUES[key][codes[i * FILTER_KEYS.length + k]];
+      if (value === undefined) throw new Error(`No ${key} number ${codes[i * FILTER_KEYS.length + k]}.`);
+      return value;
+    });
+    return { class: cls, color, texture, background: { kind: background } };
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Open datasets
 
@@ -210,6 +234,11 @@ export interface OpenDatasetOptions {
   count?: number;
   /** Scenes kept rendered (LRU), default 512 (6 MB). */
   cacheScenes?: number;
+  /**
+   * The dataset's sha256 and facets, remembered from an earlier generation with the same recipe:
+   * opening then renders nothing (scenes render when asked for). Ignored unless the count fits.
+   */
+  known?: { sha256: string; facets: readonly SceneFacets[] };
 }
 
 interface Scene {
@@ -224,6 +253,8 @@ const yieldToLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
 export class SceneDataset {
   private readonly cache = new Map<number, Scene>();
+  /** Scenes rendered since this dataset was opened, opening included (tests count them). */
+  rendered = 0;
 
   private constructor(
     readonly info: DatasetInfo,
@@ -241,9 +272,10 @@ export class SceneDataset {
     const n = datasetCount(options, banks);
     const cacheSize = Math.max(0, opts.cacheScenes ?? 512);
     const hash = new Sha256();
-    const facets: SceneFacets[] = new Array<SceneFacets>(n);
+    const known = opts.known?.facets.length === n ? opts.known : undefined;
+    const facets: SceneFacets[] = known ? [...known.facets] : new Array<SceneFacets>(n);
     const first: Array<[number, Scene]> = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < (known ? 0 : n); i++) {
       if (i % CHUNK === 0) {
         opts.onProgress?.(i, n);
         await yieldToLoop();
@@ -267,7 +299,7 @@ export class SceneDataset {
       colors: COLORS,
       textures: TEXTURES,
       backgroundKinds: BACKGROUND_KINDS,
-      sha256: hash.hex(),
+      sha256: known ? known.sha256 : hash.hex(),
       seed: options.seed,
       split: options.split,
       variant: options.variant,
@@ -276,6 +308,7 @@ export class SceneDataset {
     };
     const ds = new SceneDataset(info, facets, options, banks, cacheSize);
     for (const [i, s] of first) ds.cache.set(i, s);
+    ds.rendered = known ? 0 : n;
     return ds;
   }
 
@@ -293,6 +326,7 @@ export class SceneDataset {
       return hit;
     }
     const { pixels, attributes } = render(sceneSpecAt(this.options, i, this.banks), this.banks);
+    this.rendered++;
     const scene = { pixels, attributes };
     if (this.cacheSize > 0) {
       if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
@@ -309,6 +343,7 @@ export class SceneDataset {
     if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new LabError('bad-request', `${this.info.id} has no scene ${i}.`);
     const hit = this.cache.get(i);
     if (hit) return { pixels: hit.pixels.slice(), attributes: hit.attributes };
+    this.rendered++;
     return render(sceneSpecAt(this.options, i, this.banks), this.banks);
   }
 

@@ -1,7 +1,9 @@
 /**
  * Indexing a dataset through a model: batches of images go through one probed run for all the
  * requested layers, and every layer's tables and rankings grow. Progress reports images/s and
- * an ETA; a signal cancels between batches; passing the partial indexes back resumes.
+ * an ETA; a signal cancels between batches; passing the partial indexes back resumes, and `end`
+ * stops early on purpose (progressive indexing: a caller indexes in chunks and shows the partial
+ * rankings between them; chunk after chunk ends exactly where one full pass ends).
  */
 import type { LoadedModel } from '../lab/loadedModel';
 import { LabError } from '../errors';
@@ -36,6 +38,8 @@ export interface IndexOptions {
   resume?: Map<string, LayerIndex>;
   /** Normalisation instead of the model's (a dataset's mean/std override). */
   preprocess?: Preprocess;
+  /** Stop once images [0, end) are indexed (default: all); pass `resume` to go on later. */
+  end?: number;
 }
 
 export interface IndexResult {
@@ -69,9 +73,10 @@ export async function indexDataset(model: LoadedModel, source: ImageSource, opti
   }
   const skipped: number[] = [];
   const t0 = performance.now();
-  for (let first = start; first < source.count; first += batch) {
+  const stop = Math.min(source.count, options.end ?? source.count);
+  for (let first = start; first < stop; first += batch) {
     if (options.signal?.aborted) throw new LabError('cancelled', 'Indexing cancelled');
-    const end = Math.min(source.count, first + batch);
+    const end = Math.min(stop, first + batch);
     const loaded = await source.load(first, end);
     const readable = loaded.flatMap((img, i) => (img ? [{ img, at: i }] : []));
     loaded.forEach((img, i) => img || skipped.push(first + i));

@@ -6,7 +6,7 @@
 import { useEffect } from 'react';
 import { useLab } from '../../store';
 import { ExemplarLayerList } from './ExemplarLayerList';
-import { IndexStatusBar } from './IndexStatusBar';
+import { IndexStatusBar, UnitPartialNote } from './IndexStatusBar';
 import { IndexFileImport, useIndexFileDrop } from './IndexFileImport';
 import { UnitGrid } from './UnitGrid';
 import { UnitView } from './UnitView';
@@ -51,6 +51,7 @@ export function ExemplarsPanel() {
           {layer === null ? <div className="muted">Pick a layer on the left: its units are ranked by their strongest response on every scene.</div> : <IndexStatusBar />}
           {layer !== null && <UnitGrid />}
         </section>
+        {layer !== null && unit !== null && <UnitPartialNote />}
         {layer !== null && unit !== null && <UnitView />}
       </div>
     </section>

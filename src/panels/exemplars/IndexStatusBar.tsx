@@ -1,4 +1,7 @@
-/** Where the selected layer's index stands: cache check, indexing (bar, images/s, ETA, Cancel), ready, cancelled. */
+/**
+ * Where the selected layer's index stands: cache check, indexing (bar, images/s, ETA, Cancel, and
+ * whether the exemplars on show are partial: from the first n images), ready, cancelled.
+ */
 import { useLab } from '../../store';
 import { formatMs } from '../../ui/format';
 
@@ -18,6 +21,10 @@ export function IndexStatusBar() {
   const count = useLab((s) => s.datasetInfo?.count ?? null);
   const cancel = useLab((s) => s.cancelExemplarIndex);
   const resume = useLab((s) => s.resumeExemplarIndex);
+  // Exemplars shown while indexing go on come from the images indexed so far.
+  const partialDone = useLab((s) => (s.exUnit ?? s.exGrid)?.done ?? null);
+  const partialOf = useLab((s) => (s.exUnit ?? s.exGrid)?.count ?? null);
+  const partial = partialDone !== null && partialOf !== null && partialDone < partialOf ? { done: partialDone, count: partialOf } : null;
   const pct = progress ? Math.round((progress.done / Math.max(1, progress.total)) * 100) : undefined;
   return (
     <div className="ex-index" data-testid="ex-index-status" data-status={status} data-source={source ?? ''} data-cached={String(source === 'cache')} data-cache-state={cacheState}>
@@ -32,6 +39,11 @@ export function IndexStatusBar() {
           <button type="button" data-testid="ex-index-cancel" onClick={cancel}>
             Cancel
           </button>
+          {partial && (
+            <span className="small" data-testid="ex-partial">
+              <strong>Partial:</strong> exemplars from {partial.done} of {partial.count} images, refined as indexing goes on
+            </span>
+          )}
         </>
       )}
       {status === 'ready' && (
@@ -45,7 +57,10 @@ export function IndexStatusBar() {
       )}
       {status === 'cancelled' && (
         <>
-          <span className="muted">Indexing stopped{progress ? ` at ${progress.done} of ${progress.total}` : ''}.</span>
+          <span className="muted">
+            Indexing stopped{progress ? ` at ${progress.done} of ${progress.total}` : ''}.
+            {partial && <span data-testid="ex-partial"> Exemplars shown are partial (from {partial.done} of {partial.count} images).</span>}
+          </span>
           <button type="button" data-testid="ex-index-resume" onClick={() => void resume()}>
             Resume
           </button>
@@ -59,6 +74,21 @@ export function IndexStatusBar() {
           </button>
         </>
       )}
+    </div>
+  );
+}
+
+/** Above the unit view while its exemplars come from part of the dataset (indexing goes on). */
+export function UnitPartialNote() {
+  const done = useLab((s) => s.exUnit?.done ?? null);
+  const count = useLab((s) => s.exUnit?.count ?? null);
+  const rate = useLab((s) => s.exProgress);
+  if (done === null || count === null || done >= count) return null;
+  return (
+    <div className="card muted small" data-testid="ex-unit-partial">
+      Partial: the unit’s top and bottom exemplars, histogram and concepts over the first {done} of {count} images
+      {rate && rate.done < rate.total ? ` (indexing at ${rate.imagesPerSecond.toFixed(0)} images/s, ETA ${eta(rate.etaSeconds)})` : ''}; they are refined
+      as indexing goes on.
     </div>
   );
 }

@@ -18,7 +18,10 @@ export function UnitGrid() {
   return (
     <div className="unit-grid-wrap">
       <div className="ex-toolbar">
-        <span className="muted small">{grid.units.length} units</span>
+        <span className="muted small">
+          {grid.units.length} units
+          {grid.done < grid.count && <span data-testid="grid-partial"> · partial: over the first {grid.done} of {grid.count} images</span>}
+        </span>
         <label className="small">
           <span className="muted">Sort by </span>
           <select data-testid="grid-sort" value={sort} onChange={(e) => setSort(e.target.value as typeof sort)}>
