@@ -1,11 +1,13 @@
 /**
  * Drag-and-drop anywhere on the page: an .onnx file loads as the model; an image is classified, or,
- * on the Exemplars panel with a unit open, run through that unit ("try it").
+ * on the Exemplars panel with a unit open, run through that unit ("try it"), or, on the Upscale
+ * panel, upscaled 3× as the low-resolution input.
  */
 import { useEffect, useState } from 'react';
 import { useLab } from '../store';
 import { predictFile } from '../panels/model/predictFile';
 import { tryFile } from '../panels/exemplars/tryFile';
+import { upscaleFile } from '../panels/upscale/imageFile';
 
 function hasFiles(e: DragEvent): boolean {
   return Array.from(e.dataTransfer?.types ?? []).includes('Files');
@@ -38,13 +40,14 @@ export function DropOverlay() {
       setActive(false);
       const file = e.dataTransfer?.files[0];
       if (!file) return;
-      const { loadFile, pushNotice } = useLab.getState();
-      if (/\.onnx$/i.test(file.name)) void loadFile(file);
-      else if (file.type.startsWith('image/')) {
-        const { panel, unit } = useLab.getState();
-        if (panel === 'exemplars' && unit !== null) void tryFile(file, file.name);
-        else void predictFile(file);
-      }
+      const { loadFile, pushNotice, panel, unit } = useLab.getState();
+      const isModel = /\.onnx$/i.test(file.name);
+      const isImage = file.type.startsWith('image/');
+      // On the Upscale panel both models and images belong to the upscaler.
+      if (panel === 'upscale' && (isModel || isImage)) void upscaleFile(file, 'lr');
+      else if (isModel) void loadFile(file);
+      else if (isImage && panel === 'exemplars' && unit !== null) void tryFile(file, file.name);
+      else if (isImage) void predictFile(file);
       else pushNotice({ level: 'warning', title: `“${file.name}” is not an .onnx model or an image`, hint: 'Drop an .onnx file to open it, or an image to classify it.' });
     };
     window.addEventListener('dragenter', enter);
@@ -58,11 +61,13 @@ export function DropOverlay() {
       window.removeEventListener('drop', drop);
     };
   }, []);
-  const tryUnit = useLab((s) => (s.panel === 'exemplars' && s.unit !== null ? s.unit : null));
+  const action = useLab((s) =>
+    s.panel === 'upscale' ? 'upscale it 3×' : s.panel === 'exemplars' && s.unit !== null ? `try it on unit ${s.unit}` : 'classify it',
+  );
   if (!active) return null;
   return (
     <div className="drop-overlay" data-testid="drop-overlay">
-      <div>Drop an .onnx model to open it, or an image to {tryUnit === null ? 'classify it' : `try it on unit ${tryUnit}`}</div>
+      <div>Drop an .onnx {action === 'upscale it 3×' ? 'upscaler' : 'model'} to open it, or an image to {action}</div>
     </div>
   );
 }

@@ -1,16 +1,14 @@
 /** A panel that is planned but not built: one sentence on what will live there. */
 import type { PanelId } from '../store/panels';
 
-const PLANNED: Record<Exclude<PanelId, 'model' | 'exemplars'>, string> = {
+const PLANNED: Record<Exclude<PanelId, 'model' | 'exemplars' | 'upscale'>, string> = {
   circuits:
     'Concept circuits — the units and connections that carry a concept through the layers, checked by ablation — will live here; this panel is not built yet.',
-  upscale:
-    'FREDSR 3× super-resolution, compared with bicubic and other small upscalers by PSNR/SSIM, will live here; this panel is not built yet.',
   agent:
     'An interpretability agent that runs experiments on a unit and writes down what it detects will live here; this panel is not built yet.',
 };
 
-export function PlaceholderPanel({ panel }: { panel: Exclude<PanelId, 'model' | 'exemplars'> }) {
+export function PlaceholderPanel({ panel }: { panel: Exclude<PanelId, 'model' | 'exemplars' | 'upscale'> }) {
   return (
     <section className="panel placeholder" data-testid={`panel-${panel}`}>
       <p>{PLANNED[panel]}</p>
