@@ -55,6 +55,7 @@ function ensureTestTools() {
   if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium', 'fonts-dejavu-core'], 'end-to-end tests drive Debian chromium');
   if (!hasTorch()) aptInstall(['python3-torch', 'python3-torchvision', 'python3-onnx'], 'test fixtures are exported from torchvision');
   if (!existsSync('/usr/share/datasets/fashion-mnist')) aptInstall(['dataset-fashion-mnist'], 'the scene world is built from Fashion-MNIST');
+  if (!existsSync('/usr/share/backgrounds/Dragonfly_by_Bolly.jpg')) aptInstall(['lomiri-wallpapers-16.04'], 'the upscaler tests use its photographs');
 }
 
 const bin = (name) => join('node_modules', '.bin', name);

@@ -2,8 +2,8 @@
 
 Run by tests/upscale/*.test.ts when tests/.fixtures/upscale/refs.json is missing:
     /usr/bin/python3 tests/upscale/make_references.py
-Inputs are crops of real photos from the Debian wallpaper packages installed here (the first two
-large images under /usr/share/backgrounds, sorted by path), saved as PNG so that the test reads
+Inputs are crops of two real photos from Debian's lomiri-wallpapers-16.04 (PHOTOS below), saved
+as PNG so that the test reads
 exactly the bytes Pillow resized (JPEG decoders differ).
 
 PSNR/SSIM follow BasicSR's calculate_psnr / calculate_ssim with test_y_channel=True, written out
@@ -12,7 +12,6 @@ R, G, B = bytes / 255 (MATLAB rgb2ycbcr, as floats), border cropped; SSIM with a
 window (sigma 1.5, the 2-D kernel applied directly over 'valid' windows), K1=0.01, K2=0.03, L=255.
 Crops: the 300x240 window with the most luma variance on a 6x6 grid (texture, not flat sky).
 """
-import glob
 import json
 import os
 
@@ -50,20 +49,16 @@ def ssim(a, b, border):
     return float(m.mean())
 
 
+# Two photographs from Debian's lomiri-wallpapers-16.04 (licences in its copyright file; `npm test` installs it).
+PHOTOS = ['/usr/share/backgrounds/Dragonfly_by_Bolly.jpg',
+          '/usr/share/backgrounds/Bridge_by_Sander_Klootwijk.jpg']
+
+
 def photos(n):
-    found = []
-    for path in sorted(glob.glob('/usr/share/backgrounds/**/*', recursive=True)):
-        if not path.lower().endswith(('.jpg', '.jpeg', '.png')) or os.path.islink(path):
-            continue
-        try:
-            img = Image.open(path)
-            if img.width >= 900 and img.height >= 700:
-                found.append(path)
-        except OSError:
-            continue
-        if len(found) == n:
-            return found
-    raise SystemExit('need two photos of at least 900x700 under /usr/share/backgrounds (Debian wallpaper packages)')
+    missing = [p for p in PHOTOS[:n] if not os.path.exists(p)]
+    if missing:
+        raise SystemExit(f'{missing} missing: apt-get install lomiri-wallpapers-16.04')
+    return PHOTOS[:n]
 
 
 def busiest_crop(img):

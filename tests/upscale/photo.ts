@@ -2,7 +2,7 @@
  * Real inputs for the upscaler tests: crops of a Debian wallpaper (installed with the FREDSR data
  * packages) and the lab's FREDSR model (FREDSR_MODEL overrides the path).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeImageFile } from '../../src/cli/decode';
 import { cropImage } from '../../src/engine/upscale/compare';
@@ -17,17 +17,17 @@ export function fredsrBytes(): Uint8Array {
 }
 
 const BACKGROUNDS = '/usr/share/backgrounds';
-const PREFERRED = 'Dragonfly_by_Bolly.jpg';
+/** A photograph from Debian's lomiri-wallpapers-16.04 (licence: its /usr/share/doc copyright file). */
+const PHOTO = 'Dragonfly_by_Bolly.jpg';
 
 let photo: RawImage | null = null;
 
 /** A wallpaper photo (decoded once). */
 export function wallpaper(): RawImage {
   if (!photo) {
-    const files = existsSync(BACKGROUNDS) ? readdirSync(BACKGROUNDS).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort() : [];
-    const file = files.includes(PREFERRED) ? PREFERRED : files[0];
-    if (!file) throw new Error(`No wallpaper under ${BACKGROUNDS}: install gnome-backgrounds or ubuntu-wallpapers.`);
-    photo = decodeImageFile(join(BACKGROUNDS, file));
+    const path = join(BACKGROUNDS, PHOTO);
+    if (!existsSync(path)) throw new Error(`${path} is missing: apt-get install lomiri-wallpapers-16.04 (npm test installs it as root).`);
+    photo = decodeImageFile(path);
   }
   return photo;
 }
