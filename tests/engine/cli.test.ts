@@ -1,25 +1,13 @@
 /** The `lab` command as a user runs it: a real process, real files, documented JSON. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, REPO_ROOT } from '../setup/fixturePaths';
+import { lab } from '../setup/runLab';
 
-const exec = promisify(execFile);
-const LAB = join(REPO_ROOT, 'bin', 'lab.mjs');
 
-async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [LAB, ...args], { cwd: REPO_ROOT, maxBuffer: 64 * 2 ** 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 let dir = '';
 beforeAll(() => {

@@ -17,23 +17,14 @@ import { nodeRuntime } from '../../src/engine/runtime/node';
 import { decodeImageFile } from '../../src/cli/decode';
 import { encodeNpy } from '../../src/cli/npy';
 import { REPO_ROOT } from '../setup/fixturePaths';
+import { lab } from '../setup/runLab';
 
 const exec = promisify(execFile);
-const LAB = join(REPO_ROOT, 'bin', 'lab.mjs');
 const MODEL = join(REPO_ROOT, 'models/placeholder-fmnist.onnx');
 const SAMPLES = join(REPO_ROOT, 'public/samples');
 const IMAGE = join(SAMPLES, readdirSync(SAMPLES).filter((f) => f.endsWith('.png')).sort()[0]);
 const runtime = nodeRuntime();
 
-async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [LAB, ...args], { cwd: REPO_ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** numpy's view of a .npy file compared with raw float32 values: shape, dtype, order, max |diff|. */
 async function numpyCompare(npy: string, raw: string): Promise<{ shape: number[]; dtype: string; fortran: boolean; maxDiff: number; maxAbs: number }> {

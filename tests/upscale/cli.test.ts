@@ -1,9 +1,7 @@
 /** `lab upscale` as a user runs it: a real process on a real photo (PNG and JPEG in, PNG out). */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../../src/cli/decode';
@@ -12,19 +10,9 @@ import { nodeRuntime } from '../../src/engine/runtime/node';
 import { Upscaler } from '../../src/engine/upscale/upscaler';
 import { REPO_ROOT } from '../setup/fixturePaths';
 import { FREDSR_PATH, fredsrBytes, photoCrop } from './photo';
+import { lab } from '../setup/runLab';
 
-const exec = promisify(execFile);
-const LAB = join(REPO_ROOT, 'bin', 'lab.mjs');
 
-async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [LAB, ...args], { cwd: REPO_ROOT, maxBuffer: 64 * 2 ** 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 let dir = '';
 const photo = photoCrop(120, 90, 300, 150);

@@ -48,39 +48,13 @@ export function randomAffine(rng: Rng, r: Robustness): Affine {
 
 const FILL = 0.5;
 
-/** Resamples `planes` [C,H,W] planes from src (at s0) into out (at o0) through the affine map. */
-export function warp(src: Float32Array, s0: number, out: Float32Array, o0: number, planes: number, H: number, W: number, A: Affine): void {
+/**
+ * Visits the four bilinear taps of every output pixel under the affine map: `pixel` is the output
+ * offset in a plane, `at` the source offset (−1 outside the image), `w` the tap's weight.
+ */
+function forEachTap(H: number, W: number, A: Affine, visit: (pixel: number, at: number, w: number) => void): void {
   const cx = (W - 1) / 2;
   const cy = (H - 1) / 2;
-  const plane = H * W;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const u = A.a * (x - cx) + A.b * (y - cy) + cx + A.tx;
-      const v = A.c * (x - cx) + A.d * (y - cy) + cy + A.ty;
-      const x0 = Math.floor(u);
-      const y0 = Math.floor(v);
-      const fx = u - x0;
-      const fy = v - y0;
-      for (let ch = 0; ch < planes; ch++) {
-        let val = 0;
-        for (let k = 0; k < 4; k++) {
-          const xk = x0 + (k & 1);
-          const yk = y0 + (k >> 1);
-          const wk = (k & 1 ? fx : 1 - fx) * (k >> 1 ? fy : 1 - fy);
-          const inside = xk >= 0 && xk < W && yk >= 0 && yk < H;
-          val += wk * (inside ? src[s0 + ch * plane + yk * W + xk] : FILL);
-        }
-        out[o0 + ch * plane + y * W + x] = val;
-      }
-    }
-  }
-}
-
-/** The adjoint of `warp` (the fill is constant: no gradient): g (at g0) → gsrc (at s0), added. */
-export function warpAdjoint(g: Float32Array, g0: number, gsrc: Float32Array, s0: number, planes: number, H: number, W: number, A: Affine): void {
-  const cx = (W - 1) / 2;
-  const cy = (H - 1) / 2;
-  const plane = H * W;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const u = A.a * (x - cx) + A.b * (y - cy) + cx + A.tx;
@@ -92,11 +66,27 @@ export function warpAdjoint(g: Float32Array, g0: number, gsrc: Float32Array, s0:
       for (let k = 0; k < 4; k++) {
         const xk = x0 + (k & 1);
         const yk = y0 + (k >> 1);
-        if (xk < 0 || xk >= W || yk < 0 || yk >= H) continue;
-        const wk = (k & 1 ? fx : 1 - fx) * (k >> 1 ? fy : 1 - fy);
-        const at = yk * W + xk;
-        for (let ch = 0; ch < planes; ch++) gsrc[s0 + ch * plane + at] += wk * g[g0 + ch * plane + y * W + x];
+        const inside = xk >= 0 && xk < W && yk >= 0 && yk < H;
+        visit(y * W + x, inside ? yk * W + xk : -1, (k & 1 ? fx : 1 - fx) * (k >> 1 ? fy : 1 - fy));
       }
     }
   }
+}
+
+/** Resamples `planes` [C,H,W] planes from src (at s0) into out (at o0) through the affine map. */
+export function warp(src: Float32Array, s0: number, out: Float32Array, o0: number, planes: number, H: number, W: number, A: Affine): void {
+  const plane = H * W;
+  out.fill(0, o0, o0 + planes * plane);
+  forEachTap(H, W, A, (pixel, at, w) => {
+    for (let ch = 0; ch < planes; ch++) out[o0 + ch * plane + pixel] += w * (at < 0 ? FILL : src[s0 + ch * plane + at]);
+  });
+}
+
+/** The adjoint of `warp` (the fill is constant: no gradient): g (at g0) → gsrc (at s0), added. */
+export function warpAdjoint(g: Float32Array, g0: number, gsrc: Float32Array, s0: number, planes: number, H: number, W: number, A: Affine): void {
+  const plane = H * W;
+  forEachTap(H, W, A, (pixel, at, w) => {
+    if (at < 0) return;
+    for (let ch = 0; ch < planes; ch++) gsrc[s0 + ch * plane + at] += w * g[g0 + ch * plane + pixel];
+  });
 }
