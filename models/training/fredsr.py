@@ -66,25 +66,31 @@ def interp_taps(mode):
 
 
 def skip_kernel(mode):
-    """The fixed 5x5 conv 3->27 whose DepthToSpace(3) (CRD = PixelShuffle order: channel
-    c*9 + py*3 + px -> HR pixel (3i+py, 3j+px) of colour c) is the x3 interpolation of its
+    """The fixed 5x5 conv 3->27 (groups=3: colour c feeds only its own 9 outputs, so the zero
+    cross-colour blocks are not stored or computed) whose DepthToSpace(3) (CRD = PixelShuffle order:
+    channel c*9 + py*3 + px -> HR pixel (3i+py, 3j+px) of colour c) is the x3 interpolation of its
     edge-padded (pad 2) input."""
     taps = interp_taps(mode)
-    w = np.zeros((3 * SCALE * SCALE, 3, 5, 5))
+    w = np.zeros((3 * SCALE * SCALE, 1, 5, 5))
     for c in range(3):
         for py in range(SCALE):
             for px in range(SCALE):
-                w[c * SCALE * SCALE + py * SCALE + px, c] = np.outer(taps[py], taps[px])
+                w[c * SCALE * SCALE + py * SCALE + px, 0] = np.outer(taps[py], taps[px])
     return torch.from_numpy(w).float()
+
+
+def skip_conv(lr, kernel):
+    """Edge-pad by 2 (= PyTorch's clamped border indices) and apply the fixed grouped skip conv."""
+    return F.conv2d(F.pad(lr, (2, 2, 2, 2), mode='replicate'), kernel, groups=3)
 
 
 class FREDSR(nn.Module):
     """sr = DepthToSpace(3)(tail(f0 + body(f0)) + skip(EdgePad2(lr))).
 
     head 3x3 3->32, three 3x3 32->32 (LeakyReLU 0.1 after each conv), a feature skip (head + body),
-    tail 3x3 32->27; skip = a fixed (non-trainable) 5x5 conv 3->27 that, after the DepthToSpace,
+    tail 3x3 32->27; skip = a fixed (non-trainable) 5x5 conv 3->27 (groups 3) that, after the DepthToSpace,
     is exactly F.interpolate(lr, x3, bicubic or bilinear, align_corners=False). It replaces an ONNX
-    Resize whose cubic mode cost 2-3x the whole network in onnxruntime; the graph is Pad (edge),
+    Resize whose cubic mode cost ~4x the whole network in onnxruntime; the graph is Pad (edge),
     Conv, LeakyRelu, Add and DepthToSpace only (onnxruntime-web runs them on WebGPU and WASM).
     """
 
@@ -109,7 +115,7 @@ class FREDSR(nn.Module):
         f = f0
         for conv, act in zip(self.body, self.acts):
             f = act(conv(f))
-        base = F.conv2d(F.pad(lr, (2, 2, 2, 2), mode='replicate'), self.skip)
+        base = skip_conv(lr, self.skip)
         return self.shuffle(self.tail(f + f0) + base)
 
 
@@ -133,8 +139,7 @@ def selftest():
                 if h <= 17:
                     x32 = x.float()
                     ref32 = F.interpolate(x32, scale_factor=SCALE, mode=mode, align_corners=False)
-                    got32 = F.pixel_shuffle(F.conv2d(F.pad(x32, (2, 2, 2, 2), mode='replicate'),
-                                                     skip_kernel(mode)), SCALE)
+                    got32 = F.pixel_shuffle(skip_conv(x32, skip_kernel(mode)), SCALE)
                     err32 = max(err32, float((got32 - ref32).abs().max()))
         worst[mode] = {'float64': err, 'float32Upto17px': err32}
     print(json.dumps({'selftest': 'skip == F.interpolate', 'maxAbsError': worst}), flush=True)
@@ -407,6 +412,31 @@ def lr_at(step, steps, base):
     return base * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps)))
 
 
+def budget_note(args, state):
+    """The card's description of the training budget (one phase, or a run extended by --extend)."""
+    phases = state.get('phases')
+    same = ('every variant: the same number of generator steps on the same patch stream (batches drawn '
+            f'from (seed, step)), Adam lr {args.lr} cosine to {args.lr / 10}')
+    if not phases:
+        half = args.steps // 2
+        return same + (f'; gan = the first {half} steps of the l1fft run (shared checkpoint) + '
+                       f'{args.steps - half} GAN steps' if args.variant == 'gan' else '')
+    first, rest = phases[0], phases[1:]
+    text = (f'{same}. Phase 1: steps 0-{first["toStep"]}, batch {first["batch"]}, LR patches '
+            f'{first["lrPatch"]}x{first["lrPatch"]}, cosine over {first["budget"]} steps')
+    if args.variant == 'gan':
+        text += (f' (steps 0-{first["toStep"] // 2} are the l1fft run\'s, then GAN: adversarial weight '
+                 f'{first["advWeight"]}, D lr {first["dLr"]}, r_d target {first["rdTarget"]})')
+    for ph in rest:
+        text += (f'. Then steps {ph["fromStep"]}-{ph["toStep"]} (--extend): batch {ph["batch"]}, LR patches '
+                 f'{ph["lrPatch"]}x{ph["lrPatch"]}, the cosine recomputed over the {ph["budget"]}-step total '
+                 f'(a warm restart at lr {ph["lrAtStart"]:.2e})')
+        if args.variant == 'gan':
+            text += (f', GAN with adversarial weight {ph["advWeight"]}, D lr {ph["dLr"]}, r_d target '
+                     f'{ph["rdTarget"]}, T from {ph["tStart"]} moving +-{ph["tStep"]} every {ph["tEvery"]} D steps')
+    return text
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--variant', choices=['l1', 'l1fft', 'gan', 'espcn'])
@@ -432,6 +462,9 @@ def main():
     ap.add_argument('--init-from', default='fredsr-l1fft',
                     help='gan: checkpoint name whose step steps/2 snapshot starts the run')
     ap.add_argument('--save-every', type=int, default=100)
+    ap.add_argument('--stop-at', type=int, default=0,
+                    help='end the run (evaluate, export) at this step of the --steps schedule: the '
+                         'same early stop for every variant when time runs out')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--resume', action=argparse.BooleanOptionalAction, default=True)
@@ -529,7 +562,8 @@ def main():
     model.train()
     t_run = time.time()
     acc = {'l1': 0.0, 'fft': 0.0, 'adv': 0.0, 'd': 0.0, 'rd': 0.0, 'n': 0}
-    while state['step'] < args.steps:
+    stop = args.stop_at or args.steps
+    while state['step'] < stop:
         step = state['step']
         t0 = time.time()
         # Batches depend on (seed, step) only, so a resumed run sees the same data.
@@ -590,8 +624,8 @@ def main():
     card_path = ROOT / 'models' / f'{args.name}.card.json'
     if args.export_only:
         # The trained function is unchanged (only the graph changes), so the evaluation stands.
-        if state['step'] != args.steps:
-            sys.exit(f'--export-only: {ck_path} is at step {state["step"]} of {args.steps}')
+        if state['step'] != stop:
+            sys.exit(f'--export-only: {ck_path} is at step {state["step"]}, not {stop}')
         old_ev = json.loads(card_path.read_text())['evaluation']
         mean = {k: old_ev[k] for k in ('psnr', 'ssim', 'bicubicPsnr', 'bicubicSsim', 'pilBicubicPsnr')}
         per_image = old_ev['perImage']
@@ -606,7 +640,7 @@ def main():
     with torch.no_grad():
         ref = model(reference_input())[0]
     macs = conv_macs_per_lr_pixel(model)
-    skip_macs = int(model.skip.numel()) if isinstance(model, FREDSR) else 0
+    skip_macs = int(model.skip.numel()) if isinstance(model, FREDSR) else 0  # groups=3: 27 x 5 x 5
     import onnx
     manifest = ROOT / 'models' / 'fredsr-data.json'
     if args.variant == 'espcn':
@@ -615,7 +649,7 @@ def main():
     else:
         arch = ('FREDSR: sr = DepthToSpace(3)(tail(f0 + body(f0)) + skip(EdgePad2(lr))); '
                 'f0 = LeakyReLU0.1(conv3x3 3->32(lr)); body = 3 x [conv3x3 32->32, LeakyReLU0.1]; '
-                f'tail = conv3x3 32->27; skip = a fixed 5x5 conv 3->27 equal (after the DepthToSpace) to '
+                f'tail = conv3x3 32->27; skip = a fixed 5x5 conv 3->27 (groups 3) equal (after the DepthToSpace) to '
                 f'{args.upsample} x3 interpolation with half-pixel centres (F.interpolate, '
                 'align_corners=False; a = -0.75); everything runs at LR resolution')
     losses = {'l1': 'L1', 'l1fft': f'L1 + {args.fft_weight} x Fourier',
@@ -634,7 +668,7 @@ def main():
         'fixedParameters': skip_macs,
         'initializerValues': init_values,
         'parametersNote': 'parameters = trainable weights and biases; fixedParameters = the '
-                          'non-trainable interpolation kernel of the skip (27x3x5x5); initializerValues '
+                          'non-trainable interpolation kernel of the skip (27x1x5x5, groups 3); initializerValues '
                           '= every ONNX initializer value (what the lab counts: weights, the skip kernel '
                           'and the Pad amounts)' if skip_macs else
                           'parameters = trainable weights and biases; initializerValues = every ONNX '
@@ -670,10 +704,8 @@ def main():
             'commands': state['commands'],
             'budget': {'generatorSteps': args.steps, 'batch': args.batch, 'lrPatch': args.patch,
                        'hrPatch': args.patch * SCALE, 'phases': state.get('phases'),
-                       'note': 'every variant: the same number of generator steps on the same patch '
-                               'stream (batches drawn from (seed, step)), Adam lr '
-                               f'{args.lr} cosine to {args.lr / 10}; gan = the first {half} steps of '
-                               f'the l1fft run (shared checkpoint) + {args.steps - half} GAN steps'},
+                       'stoppedAt': state['step'] if state['step'] < args.steps else None,
+                       'note': budget_note(args, state)},
             'initFrom': state['initFrom'],
             'seconds': round(state['seconds'], 1),
             'secondsNote': 'summed wall time of the training steps, 1 CPU thread, shared 2-core machine'

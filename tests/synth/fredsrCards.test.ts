@@ -1,10 +1,12 @@
 /**
  * The FREDSR models (and the ESPCN baseline) match their cards under onnxruntime-node: the file is
  * the one carded, it keeps the upscaler contract (lr [N,3,H,W] -> sr [N,3,3H,3W], dynamic N/H/W,
- * lab.task/lab.scale, only WebGPU- and WASM-safe ops), it agrees with PyTorch's reference output
- * (1e-4), and — when /data/fredsr exists (models/training/fredsr_data.py) — it reproduces the
- * card's PSNR/SSIM on two held-out photos.
+ * lab.task/lab.scale, only WebGPU- and WASM-safe ops, the bicubic skip as Pad(edge) + a fixed conv
+ * instead of a slow cubic Resize), it agrees with PyTorch's reference output (1e-4), and — when
+ * /data/fredsr exists (models/training/fredsr_data.py) — it reproduces the card's PSNR/SSIM on two
+ * held-out photos. The training script's --selftest checks that fixed conv against PyTorch's bicubic.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,8 +22,10 @@ import type { RawImage, TensorF32 } from '../../src/engine/types';
 import { REPO_ROOT } from '../setup/fixturePaths';
 
 const NAMES = ['fredsr', 'fredsr-l1', 'fredsr-l1fft', 'espcn'].filter((n) => existsSync(join(REPO_ROOT, `models/${n}.onnx`)));
-/** Ops onnxruntime-web runs on both WebGPU and WASM (Constant holds the Resize scales). */
-const SAFE_OPS = new Set(['Conv', 'Relu', 'LeakyRelu', 'DepthToSpace', 'Resize', 'Add', 'Constant']);
+/** Ops onnxruntime-web runs on both WebGPU and WASM. No Resize: its cubic mode cost ~4x the whole
+ * network in onnxruntime, so the skip is Pad(edge) + a fixed 5x5 conv folded before the DepthToSpace. */
+const SAFE_OPS = new Set(['Conv', 'Relu', 'LeakyRelu', 'DepthToSpace', 'Pad', 'Add']);
+const PYTHON = '/usr/bin/python3';
 const TEST_DIR = '/data/fredsr/test';
 const HAVE_DATA = existsSync(join(TEST_DIR, 'index.json'));
 if (!HAVE_DATA) console.warn(`[fredsrCards] ${TEST_DIR} is missing: skipping the PSNR checks (run /usr/bin/python3 models/training/fredsr_data.py)`);
@@ -48,6 +52,14 @@ function stats(a: Float32Array): { mean: number; std: number; min: number; max: 
   return { mean, std: Math.sqrt(ss / (a.length - 1)), min, max, sum };
 }
 
+describe('the fixed-conv skip', () => {
+  it.runIf(existsSync(PYTHON))('equals PyTorch bicubic and bilinear x3 interpolation (fredsr.py --selftest)', () => {
+    const out = execFileSync(PYTHON, [join(REPO_ROOT, 'models/training/fredsr.py'), '--selftest'], { encoding: 'utf8', timeout: 120_000 });
+    const report = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+    for (const mode of ['bicubic', 'bilinear']) expect(report.maxAbsError[mode].float64).toBeLessThan(1e-6);
+  }, 130_000);
+});
+
 describe.each(NAMES)('%s', (name) => {
   const bytes = new Uint8Array(readFileSync(join(REPO_ROOT, `models/${name}.onnx`)));
   const card = JSON.parse(readFileSync(join(REPO_ROOT, `models/${name}.card.json`), 'utf8'));
@@ -66,9 +78,18 @@ describe.each(NAMES)('%s', (name) => {
     const contract = readUpscalerContract(bytes);
     const model = decodeModel(bytes);
     const ops = [...new Set(model.graph.node.map((n) => n.opType))].sort();
-    // The engine's count also includes the Resize node's 4 constant scales.
-    expect(contract).toMatchObject({ input: 'lr', output: 'sr', scale: 3, parameters: card.parameters + (ops.includes('Resize') ? 4 : 0) });
+    // The engine counts every initializer value: the trainable parameters, the fixed skip kernel
+    // (27x1x5x5, groups 3) and the Pad amounts (8); the card lists all three.
+    expect(contract).toMatchObject({ input: 'lr', output: 'sr', scale: 3, parameters: card.initializerValues });
+    const pads = model.graph.node.filter((n) => n.opType === 'Pad');
+    expect(card.initializerValues).toBe(card.parameters + (card.fixedParameters ?? 0) + 8 * pads.length);
     expect(card.parameters).toBeLessThanOrEqual(40_000);
+    if (name !== 'espcn') {
+      expect(card.fixedParameters).toBe(27 * 5 * 5);
+      // Edge padding = PyTorch's clamped border indices (a zero pad would darken the borders).
+      expect(pads.map((n) => new TextDecoder().decode(n.attribute.find((a) => a.name === 'mode')?.s ?? new Uint8Array()))).toEqual(['edge']);
+      expect(ops).not.toContain('Resize');
+    }
     expect(metadata(model)).toMatchObject({ 'lab.task': 'upscale', 'lab.scale': '3' });
     expect(opsetVersion(model)).toBe(card.onnx.opset);
     expect(ops).toEqual(card.onnx.ops);
