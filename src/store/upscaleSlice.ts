@@ -8,7 +8,7 @@ import type { RawImage } from '../engine/types';
 import type { UpscalerInfo } from '../engine/upscale/upscaler';
 import { DEFAULT_TILE } from '../engine/upscale/tiles';
 import { EngineError, type EngineClient } from '../worker/client';
-import { MAX_MODEL_BYTES, type UpscaleResult } from '../worker/protocol';
+import { MAX_MODEL_BYTES, type EngineResponseBody, type UpscaleResult } from '../worker/protocol';
 import { planBackends } from './backendPreference';
 import { ensureConfigured, forgetCrashedEngine, getEngine } from './engine';
 import { noticeFromError } from './errorNotice';
@@ -65,6 +65,8 @@ export interface UpscaleSlice {
   upTile: number;
   upMode: UpscaleMode;
   upWebcamSize: WebcamSize;
+  /** Webcam frames stay on the GPU when the upscaler runs on WebGPU (off: the CPU copy, e.g. to compare). */
+  upGpuFrames: boolean;
   /** Checks which built-ins exist and opens the chosen upscaler when it is not open in the current engine. */
   ensureUpscaler: () => Promise<boolean>;
   selectUpscaler: (id: string) => Promise<void>;
@@ -80,9 +82,15 @@ export interface UpscaleSlice {
   setWebcamSize: (size: WebcamSize) => void;
   /** From a link: the mode, the webcam size, and the built-in upscaler (null: the default). */
   applyUpscaleView: (view: { upscaler: string | null; mode: UpscaleMode; size: WebcamSize }) => void;
+  setGpuFrames: (on: boolean) => void;
   /** One webcam frame through the open upscaler (the ImageBitmap and `reuse` move to the worker). */
-  upscaleFrame: (frame: ImageBitmap, reuse?: Uint8ClampedArray) => Promise<{ image: RawImage; ms: number }>;
+  upscaleFrame: (frame: ImageBitmap, reuse?: Uint8ClampedArray) => Promise<FrameResult>;
+  /** Moves a canvas to the worker for GPU-resident frames (null detaches); says which path frames take. */
+  attachFrameCanvas: (canvas: OffscreenCanvas | null) => Promise<{ path: 'gpu' | 'cpu'; reason: string | null }>;
 }
+
+/** A webcam frame's result: RGBA to draw (the CPU copy), or already drawn on the attached canvas. */
+export type FrameResult = Extract<EngineResponseBody, { kind: 'upscaleFrame' }>;
 
 type Get = () => LabState;
 type Set = (partial: Partial<LabState>) => void;
@@ -169,6 +177,7 @@ export const createUpscaleSlice: SliceCreator<UpscaleSlice> = (set, get) => ({
   upTile: DEFAULT_TILE,
   upMode: 'image',
   upWebcamSize: '320x180',
+  upGpuFrames: true,
 
   ensureUpscaler: async () => {
     if (isOpen(get)) return true;
@@ -265,6 +274,7 @@ export const createUpscaleSlice: SliceCreator<UpscaleSlice> = (set, get) => ({
   setUpscaleTile: (tile) => set({ upTile: tile }),
   setUpscaleMode: (mode) => set({ upMode: mode }),
   setWebcamSize: (size) => set({ upWebcamSize: size }),
+  setGpuFrames: (on) => set({ upGpuFrames: on }),
   applyUpscaleView: ({ upscaler, mode, size }) => {
     set({ upMode: mode, upWebcamSize: size });
     const { upChoice, upStatus } = get();
@@ -288,5 +298,11 @@ export const createUpscaleSlice: SliceCreator<UpscaleSlice> = (set, get) => ({
       throw new Error('The upscaler is not open.');
     }
     return getEngine().request({ kind: 'upscaleFrame', frame, reuse });
+  },
+
+  attachFrameCanvas: async (canvas) => {
+    if (!isOpen(get)) return { path: 'cpu', reason: canvas ? 'the upscaler is not open' : null };
+    const { path, reason } = await getEngine().request({ kind: 'attachFrameCanvas', canvas });
+    return { path, reason };
   },
 });

@@ -80,6 +80,7 @@ export class EngineClient {
         if (!('data' in req.frame)) transfer.push(req.frame);
         if (req.reuse) transfer.push(req.reuse.buffer as ArrayBuffer);
       }
+      if (req.kind === 'attachFrameCanvas' && req.canvas) transfer.push(req.canvas);
       // A cached exemplar index moves too (its tables are megabytes; the page does not keep them).
       if (req.kind === 'importIndex') transfer.push(...snapshotBuffers(req.index));
       this.worker.postMessage({ type: 'request', id, request: req }, transfer);

@@ -160,6 +160,8 @@ export class EngineHandlers {
         return this.upscaler.upscale(request, signal, progress);
       case 'upscaleFrame':
         return this.upscaler.frame(request, signal);
+      case 'attachFrameCanvas':
+        return this.upscaler.attachCanvas(request);
       case 'releaseUpscaler':
         return this.upscaler.release();
     }

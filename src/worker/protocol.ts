@@ -83,6 +83,11 @@ export type EngineRequest =
    * `reuse` is the previous result's buffer, handed back so frames do not allocate.
    */
   | { kind: 'upscaleFrame'; frame: RawImage | ImageBitmap; reuse?: Uint8ClampedArray }
+  /**
+   * Hands the worker a canvas (moved, from `transferControlToOffscreen`) for GPU-resident frames:
+   * on WebGPU, later frames are drawn there and never read back. null detaches it.
+   */
+  | { kind: 'attachFrameCanvas'; canvas: OffscreenCanvas | null }
   | { kind: 'releaseUpscaler' };
 
 /**
@@ -199,8 +204,14 @@ export type EngineResponseBody =
   | { kind: 'featureVis'; result: FeatureVisResult }
   | { kind: 'openUpscaler'; info: UpscalerInfo }
   | { kind: 'upscale'; result: UpscaleResult }
-  /** `ms`: the worker's time for this frame (pixels in, model, pixels out). */
-  | { kind: 'upscaleFrame'; image: RawImage; ms: number }
+  /**
+   * `ms`: the worker's time for this frame (pixels in, model, pixels out). "cpu": the RGBA result
+   * (`gpuProblem`: why the GPU-resident path just stopped, when it did); "gpu": drawn on the canvas.
+   */
+  | { kind: 'upscaleFrame'; path: 'cpu'; image: RawImage; ms: number; gpuProblem?: string }
+  | { kind: 'upscaleFrame'; path: 'gpu'; width: number; height: number; ms: number }
+  /** Whether frames will stay on the GPU, and if not (with a canvas given), why. */
+  | { kind: 'attachFrameCanvas'; path: 'gpu' | 'cpu'; reason: string | null }
   | { kind: 'releaseUpscaler'; ok: true };
 
 export interface Progress {

@@ -1,11 +1,14 @@
 /**
  * The worker's upscaler: one open Upscaler (its own session, beside the loaded probe model),
  * whole images with bicubic and metrics, and webcam frames. Frames arrive as ImageBitmaps (read
- * back through one reused OffscreenCanvas, then closed) or, under Node, as RawImages.
+ * back through one reused OffscreenCanvas, then closed) or, under Node, as RawImages. On WebGPU,
+ * with a canvas attached, the 3× result stays on the GPU and is drawn there (gpuFrames.ts); any GPU
+ * failure falls back to the CPU copy for good (until a canvas is attached again), on the same frame.
  */
 import { LabError } from '../engine/errors';
 import { resizeBicubic } from '../engine/upscale/bicubic';
 import { compareToTruth, prepareInput } from '../engine/upscale/compare';
+import { GpuFrames } from '../engine/upscale/gpuFrames';
 import { DEFAULT_OVERLAP, DEFAULT_TILE } from '../engine/upscale/tiles';
 import { Upscaler } from '../engine/upscale/upscaler';
 import type { Runtime, SessionOptions } from '../engine/runtime/types';
@@ -30,6 +33,7 @@ function isRaw(frame: RawImage | ImageBitmap): frame is RawImage {
 export class UpscaleHost {
   private upscaler: Upscaler | null = null;
   private canvas: OffscreenCanvas | null = null;
+  private gpu: GpuFrames | null = null;
 
   async open(runtime: Runtime, request: Req<'openUpscaler'>, session: SessionOptions): Promise<Body<'openUpscaler'>> {
     if (request.bytes.byteLength > MAX_MODEL_BYTES) {
@@ -39,6 +43,8 @@ export class UpscaleHost {
     // As with models, the previous upscaler goes only once the new one works.
     const previous = this.upscaler;
     this.upscaler = next;
+    // The page attaches a fresh canvas for the new upscaler's frames.
+    this.dropGpu();
     await previous?.release();
     return { kind: 'openUpscaler', info: next.info };
   }
@@ -72,25 +78,76 @@ export class UpscaleHost {
 
   async frame(request: Req<'upscaleFrame'>, signal: AbortSignal): Promise<Body<'upscaleFrame'>> {
     const t0 = performance.now();
-    let image: RawImage;
+    const { frame } = request;
     try {
       const up = this.require();
-      image = isRaw(request.frame) ? request.frame : this.pixels(request.frame);
-      if (image.width * image.height > MAX_FRAME_PIXELS) {
-        throw new LabError('too-large', `A ${image.width}×${image.height} frame is larger than the ${MAX_FRAME_PIXELS} pixels the webcam mode takes.`);
+      if (frame.width * frame.height > MAX_FRAME_PIXELS) {
+        throw new LabError('too-large', `A ${frame.width}×${frame.height} frame is larger than the ${MAX_FRAME_PIXELS} pixels the webcam mode takes.`);
       }
+      let gpuProblem: string | undefined;
+      if (this.gpu && !isRaw(frame)) {
+        try {
+          const out = await up.frameOnGpu(this.pixels(frame), signal);
+          try {
+            const { width, height } = await this.gpu.show(out);
+            return { kind: 'upscaleFrame', path: 'gpu', width, height, ms: performance.now() - t0 };
+          } finally {
+            // Queued commands keep the buffer alive; onnxruntime may reuse it for the next run.
+            out.dispose();
+          }
+        } catch (err) {
+          if (signal.aborted) throw err;
+          gpuProblem = err instanceof Error ? err.message : String(err);
+          console.warn('GPU-resident frame failed; frames are read back from now on.', err);
+          this.dropGpu();
+        }
+      }
+      const image = isRaw(frame) ? frame : this.pixels(frame);
       const out = await up.frame(image, request.reuse, signal);
-      return { kind: 'upscaleFrame', image: out, ms: performance.now() - t0 };
+      return { kind: 'upscaleFrame', path: 'cpu', image: out, ms: performance.now() - t0, ...(gpuProblem ? { gpuProblem } : {}) };
     } finally {
-      if (!isRaw(request.frame)) request.frame.close();
+      if (!isRaw(frame)) frame.close();
+    }
+  }
+
+  /** Takes the page's canvas for GPU-resident frames when the upscaler runs on WebGPU; says which path frames take. */
+  attachCanvas(request: Req<'attachFrameCanvas'>): Body<'attachFrameCanvas'> {
+    this.dropGpu();
+    if (!request.canvas) return { kind: 'attachFrameCanvas', path: 'cpu', reason: null };
+    const up = this.require();
+    const io = up.gpuIo;
+    if (!io) {
+      const reason =
+        up.info.backend.name !== 'webgpu'
+          ? `the upscaler runs on ${up.info.backend.name.toUpperCase()}, not WebGPU`
+          : 'GPU-resident frames are switched off (onnxruntime-web 1.30 fails on the run after one; see GPU_RESIDENT_FRAMES)';
+      return { kind: 'attachFrameCanvas', path: 'cpu', reason };
+    }
+    try {
+      this.gpu = new GpuFrames(io.device, request.canvas);
+      return { kind: 'attachFrameCanvas', path: 'gpu', reason: null };
+    } catch (err) {
+      return { kind: 'attachFrameCanvas', path: 'cpu', reason: err instanceof Error ? err.message : String(err) };
     }
   }
 
   async release(): Promise<Body<'releaseUpscaler'>> {
+    this.dropGpu();
     await this.upscaler?.release();
     this.upscaler = null;
     this.canvas = null;
     return { kind: 'releaseUpscaler', ok: true };
+  }
+
+  private dropGpu(): void {
+    const gpu = this.gpu;
+    this.gpu = null;
+    try {
+      gpu?.destroy();
+    } catch (err) {
+      // A lost device may refuse; its resources go with it.
+      console.warn('Releasing the GPU frame resources failed.', err);
+    }
   }
 
   /** An ImageBitmap's RGBA pixels, through one canvas kept across frames. */
@@ -111,7 +168,7 @@ export class UpscaleHost {
 
 /** Buffers an upscale result owns alone, moved to the page instead of copied. */
 export function upscaleTransferables(body: EngineResponseBody): ArrayBuffer[] {
-  if (body.kind === 'upscaleFrame') return [body.image.data.buffer as ArrayBuffer];
+  if (body.kind === 'upscaleFrame') return body.path === 'cpu' ? [body.image.data.buffer as ArrayBuffer] : [];
   if (body.kind !== 'upscale') return [];
   const { input, output, bicubic, truth } = body.result;
   const buffers = new Set([input, output, bicubic, truth].filter((i): i is RawImage => i !== null).map((i) => i.data.buffer as ArrayBuffer));

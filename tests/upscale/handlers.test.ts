@@ -13,6 +13,7 @@ import { resizeBicubic } from '../../src/engine/upscale/bicubic';
 import { cropImage } from '../../src/engine/upscale/compare';
 import { psnrY } from '../../src/engine/upscale/metrics';
 import { EngineHandlers } from '../../src/worker/handlers';
+import { upscaleTransferables } from '../../src/worker/upscaleHost';
 import type { EngineRequest, EngineResponseBody, Progress } from '../../src/worker/protocol';
 import { REPO_ROOT } from '../setup/fixturePaths';
 import { fredsrBytes, photoCrop } from './photo';
@@ -27,6 +28,12 @@ async function ask<K extends EngineRequest['kind']>(
   signal: AbortSignal = new AbortController().signal,
 ): Promise<Extract<EngineResponseBody, { kind: K }>> {
   return (await h.handle(req, signal, progress)) as Extract<EngineResponseBody, { kind: K }>;
+}
+
+/** A frame result that must be the CPU copy (Node has no GPU path). */
+function cpuFrame(body: Extract<EngineResponseBody, { kind: 'upscaleFrame' }>): Extract<EngineResponseBody, { kind: 'upscaleFrame'; path: 'cpu' }> {
+  if (body.path !== 'cpu') throw new Error(`expected a CPU frame, got ${body.path}`);
+  return body;
 }
 
 async function failure(p: Promise<unknown>): Promise<string> {
@@ -111,17 +118,27 @@ describe('upscale requests', () => {
 
   it('webcam frames: 3× the frame, the same as a whole-image upscale, into the buffer handed back', async () => {
     const frame = photoCrop(96, 54);
-    const first = await ask(h, { kind: 'upscaleFrame', frame });
+    const first = cpuFrame(await ask(h, { kind: 'upscaleFrame', frame }));
     expect([first.image.width, first.image.height]).toEqual([288, 162]);
     const whole = await ask(h, { kind: 'upscale', source: { kind: 'lr', image: frame }, tile: 0 });
     expect(first.image.data).toEqual(whole.result.output.data);
     const reuse = first.image.data as Uint8ClampedArray;
-    const second = await ask(h, { kind: 'upscaleFrame', frame: photoCrop(96, 54, 5, 0), reuse });
+    const second = cpuFrame(await ask(h, { kind: 'upscaleFrame', frame: photoCrop(96, 54, 5, 0), reuse }));
     expect(second.image.data).toBe(reuse);
     expect(second.ms).toBeGreaterThan(0);
-    const third = await ask(h, { kind: 'upscaleFrame', frame: photoCrop(48, 27), reuse });
+    const third = cpuFrame(await ask(h, { kind: 'upscaleFrame', frame: photoCrop(48, 27), reuse }));
     expect(third.image.data).not.toBe(reuse); // a buffer of the wrong size is not used
     expect(third.image.width).toBe(144);
+    expect(upscaleTransferables(third)).toEqual([third.image.data.buffer]);
+  });
+
+  it('a canvas for GPU-resident frames is declined off WebGPU, with the reason; frames stay CPU copies', async () => {
+    // The host looks at the session before the canvas: on onnxruntime-node it never touches it.
+    const canvas = {} as OffscreenCanvas;
+    expect(await ask(h, { kind: 'attachFrameCanvas', canvas })).toEqual({ kind: 'attachFrameCanvas', path: 'cpu', reason: 'the upscaler runs on CPU, not WebGPU' });
+    expect(await ask(h, { kind: 'attachFrameCanvas', canvas: null })).toEqual({ kind: 'attachFrameCanvas', path: 'cpu', reason: null });
+    const frame = await ask(h, { kind: 'upscaleFrame', frame: photoCrop(32, 18) });
+    expect(frame.path).toBe('cpu');
   });
 
   it('refuses inputs over 1920×1080 in the worker (the tab holds the 3× result several times)', async () => {

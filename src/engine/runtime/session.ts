@@ -34,7 +34,7 @@ export class QueuedSession implements Session {
   private released = false;
 
   constructor(
-    private readonly session: InferenceSession,
+    protected readonly session: InferenceSession,
     private readonly TensorCtor: OrtTensorCtor,
     readonly backend: BackendInfo,
   ) {}
@@ -47,10 +47,19 @@ export class QueuedSession implements Session {
     return this.session.outputNames;
   }
 
-  run(feeds: Feed, options: RunOptions = {}): Promise<Record<string, OutTensor>> {
+  /** Runs `work` after every earlier queued job, on an open session; `signal` cancels it while queued. */
+  protected enqueue<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const job = this.tail.then(async () => {
       if (this.released) throw new Error('The session was released.');
-      if (options.signal?.aborted) throw new RunCancelled();
+      if (signal?.aborted) throw new RunCancelled();
+      return work();
+    });
+    this.tail = job.catch(() => undefined);
+    return job;
+  }
+
+  run(feeds: Feed, options: RunOptions = {}): Promise<Record<string, OutTensor>> {
+    return this.enqueue(async () => {
       const ortFeeds: Record<string, OrtTensor> = {};
       for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new this.TensorCtor('float32', t.data, t.dims);
       const fetches = options.outputs ?? this.session.outputNames;
@@ -59,13 +68,13 @@ export class QueuedSession implements Session {
       if (options.signal?.aborted) throw new RunCancelled();
       const result: Record<string, OutTensor> = {};
       for (const [name, t] of Object.entries(out)) {
+        // A session that keeps outputs on the GPU (WebGPU `gpuOutputs`) needs them downloaded here.
+        if (t.location === 'gpu-buffer') await t.getData(true);
         result[name] = toF32(t);
         t.dispose?.();
       }
       return result;
-    });
-    this.tail = job.catch(() => undefined);
-    return job;
+    }, options.signal);
   }
 
   async release(): Promise<void> {

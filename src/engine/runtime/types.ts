@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 /** The runtime contract: the only surface through which the engine reaches onnxruntime. */
 import type { TensorF32 } from '../types';
 
@@ -22,11 +23,32 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+/** An output left on the GPU by a `GpuIo` run: valid until `dispose` (onnxruntime reuses the buffer). */
+export interface GpuOutTensor {
+  buffer: GPUBuffer;
+  dims: number[];
+  dispose(): void;
+}
+
+/**
+ * GPU-resident output (onnxruntime-web's WebGPU EP, a session opened with `gpuOutputs`): the
+ * float32 output stays in a buffer of onnxruntime's own device, so a frame needs no readback.
+ * The input comes from the CPU: with onnxruntime-web 1.30, a run fed by `Tensor.fromGpuBuffer`
+ * left the device destroyed ("Device was destroyed") in chromium, so no input is taken from the GPU.
+ */
+export interface GpuIo {
+  readonly device: GPUDevice;
+  /** One queued run: `input` (float32, CPU) fed as `name`; `output` stays on the GPU. */
+  run(name: string, input: TensorF32, output: string, signal?: AbortSignal): Promise<GpuOutTensor>;
+}
+
 /** An open inference session. `run` calls are queued: one at a time per session. */
 export interface Session {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly backend: BackendInfo;
+  /** Present only where inputs and outputs can stay on the GPU (see SessionOptions.gpuOutputs). */
+  readonly gpuIo?: GpuIo;
   run(feeds: Feed, options?: RunOptions): Promise<Record<string, OutTensor>>;
   release(): Promise<void>;
 }
@@ -35,6 +57,11 @@ export interface SessionOptions {
   /** Preferred backends in order; the first that creates a session wins. */
   prefer?: BackendName[];
   threads?: number;
+  /**
+   * On WebGPU, leave outputs on the GPU and offer `Session.gpuIo` (`run` still returns CPU data,
+   * downloaded). Ignored by the other backends.
+   */
+  gpuOutputs?: boolean;
 }
 
 export interface Runtime {

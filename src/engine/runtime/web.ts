@@ -5,9 +5,11 @@
  * the WASM backend) and the plain WASM one (smaller, no asyncify overhead). A worker loads only
  * the build its first session needs; binaries are served from this build (Vite `?url`).
  */
+/// <reference types="@webgpu/types" />
 import type * as Ort from 'onnxruntime-web';
-import { QueuedSession, type OrtTensorCtor } from './session';
-import type { BackendName, Runtime, Session, SessionOptions } from './types';
+import { QueuedSession, RunCancelled, type OrtTensorCtor } from './session';
+import type { TensorF32 } from '../types';
+import type { BackendInfo, BackendName, GpuIo, GpuOutTensor, Runtime, Session, SessionOptions } from './types';
 
 type OrtModule = typeof Ort;
 export type OrtBuild = 'webgpu' | 'wasm';
@@ -56,6 +58,30 @@ async function webgpuUnavailable(): Promise<string | null> {
   }
 }
 
+/**
+ * A WebGPU session whose outputs stay in GPU buffers (`preferredOutputLocation: 'gpu-buffer'`),
+ * on onnxruntime's own device (`ort.env.webgpu.device`), for GPU-resident output (see GpuIo).
+ */
+class WebGpuSession extends QueuedSession {
+  readonly gpuIo: GpuIo;
+
+  constructor(session: Ort.InferenceSession, ort: OrtModule, backend: BackendInfo, device: GPUDevice) {
+    super(session, ort.Tensor as unknown as OrtTensorCtor, backend);
+    const run = (name: string, input: TensorF32, output: string, signal?: AbortSignal) =>
+      this.enqueue(async (): Promise<GpuOutTensor> => {
+        const out = await this.session.run({ [name]: new ort.Tensor('float32', input.data, input.dims) }, [output]);
+        const t = out[output];
+        if (signal?.aborted || t.location !== 'gpu-buffer') {
+          t.dispose();
+          if (signal?.aborted) throw new RunCancelled();
+          throw new Error(`onnxruntime gave the output on "${t.location}", not in a GPU buffer`);
+        }
+        return { buffer: t.gpuBuffer as GPUBuffer, dims: [...t.dims], dispose: () => t.dispose() };
+      }, signal);
+    this.gpuIo = { device, run };
+  }
+}
+
 export function webRuntime(): Runtime {
   let intent: SessionOptions | null = null;
   return {
@@ -80,16 +106,17 @@ export function webRuntime(): Runtime {
           }
         }
         try {
+          const onGpu = backend === 'webgpu';
           const session = await ort.InferenceSession.create(model, {
-            executionProviders: [backend === 'webgpu' ? 'webgpu' : 'wasm'],
+            executionProviders: [onGpu ? 'webgpu' : 'wasm'],
             graphOptimizationLevel: 'all',
             logSeverityLevel: 3,
+            ...(onGpu && options.gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
           });
-          return new QueuedSession(session, ort.Tensor as unknown as OrtTensorCtor, {
-            name: backend === 'webgpu' ? 'webgpu' : 'wasm',
-            threads,
-            fallbackReason: reasons.length ? reasons.join('; ') : null,
-          });
+          const info = { name: onGpu ? ('webgpu' as const) : ('wasm' as const), threads, fallbackReason: reasons.length ? reasons.join('; ') : null };
+          // After the first WebGPU session, the device getter resolves to the device onnxruntime uses.
+          if (onGpu && options.gpuOutputs) return new WebGpuSession(session, ort, info, (await ort.env.webgpu.device) as GPUDevice);
+          return new QueuedSession(session, ort.Tensor as unknown as OrtTensorCtor, info);
         } catch (err) {
           reasons.push(`${backend}: ${err instanceof Error ? err.message : String(err)}`);
         }

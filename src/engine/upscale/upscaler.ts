@@ -4,9 +4,10 @@
  */
 import { LabError, asLabError, sessionError } from '../errors';
 import { sha256Hex } from '../data/sha256';
-import type { BackendInfo, Runtime, Session, SessionOptions } from '../runtime/types';
+import type { BackendInfo, GpuIo, GpuOutTensor, Runtime, Session, SessionOptions } from '../runtime/types';
 import type { RawImage, TensorF32 } from '../types';
 import { MAX_SCALE, readUpscalerContract } from './contract';
+import { GPU_RESIDENT_FRAMES } from './gpuFrames';
 import { planarToRgba, regionToPlanar } from './planar';
 import { DEFAULT_OVERLAP, DEFAULT_TILE, upscaleTiled } from './tiles';
 
@@ -44,7 +45,7 @@ export class Upscaler {
     const sha256 = sha256Hex(bytes);
     let s: Session;
     try {
-      s = await runtime.createSession(bytes, session);
+      s = await runtime.createSession(bytes, { ...session, gpuOutputs: GPU_RESIDENT_FRAMES });
     } catch (err) {
       throw sessionError(err);
     }
@@ -75,6 +76,29 @@ export class Upscaler {
     const out = await this.session.run({ [this.info.input]: input }, { outputs: [this.info.output], signal });
     return out[this.info.output];
   };
+
+  /** GPU-resident runs, when the session offers them (WebGPU). */
+  get gpuIo(): GpuIo | undefined {
+    return this.session.gpuIo;
+  }
+
+  /**
+   * A video frame in one run whose output stays on the GPU ([1,3,s·h,s·w], planar float, not
+   * clamped): only the small input crosses to the GPU. Dispose the result once drawn.
+   */
+  async frameOnGpu(img: RawImage, signal?: AbortSignal): Promise<GpuOutTensor> {
+    const io = this.session.gpuIo;
+    if (!io) throw new LabError('internal', 'This upscaler’s session cannot keep frames on the GPU.');
+    const { width: w, height: h } = img;
+    this.frameInput = regionToPlanar(img, { x: 0, y: 0, width: w, height: h }, this.frameInput);
+    const out = await io.run(this.info.input, { dims: [1, 3, h, w], data: this.frameInput }, this.info.output, signal);
+    const [n, c, H, W] = out.dims;
+    if (n !== 1 || c !== 3 || H !== h * this.scale || W !== w * this.scale) {
+      out.dispose();
+      throw new LabError('bad-model', `The upscaler gave [${out.dims.join(',')}] for a ${w}×${h} frame.`);
+    }
+    return out;
+  }
 
   /** A whole image, tiled (see tiles.ts); RGBA s·W × s·H. */
   upscale(img: RawImage, options: UpscaleOptions = {}): Promise<RawImage> {

@@ -1,6 +1,7 @@
 /** Webcam mode: the camera stream upscaled live, with FPS, latency and backend; a clear message without a camera. */
 import { useEffect, useRef, useState } from 'react';
 import { useLab } from '../../store';
+import { GPU_RESIDENT_FRAMES } from '../../engine/upscale/gpuFrames';
 import { WEBCAM_SIZES, type WebcamSize } from '../../store/upscaleSlice';
 import { backendLabel } from './ImageMode';
 import { WebcamLoop, type WebcamStats } from './webcamLoop';
@@ -15,19 +16,26 @@ export function WebcamMode() {
   const status = useLab((s) => s.upStatus);
   const info = useLab((s) => s.upInfo);
   const setWebcamSize = useLab((s) => s.setWebcamSize);
+  const gpuFrames = useLab((s) => s.upGpuFrames);
+  const setGpuFrames = useLab((s) => s.setGpuFrames);
   const [running, setRunning] = useState(false);
   const [stats, setStats] = useState<WebcamStats | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const video = useRef<HTMLVideoElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
+  const gpuHost = useRef<HTMLDivElement>(null);
   const ready = status === 'ready';
+  const onGpu = info?.backend.name === 'webgpu';
 
   useEffect(() => {
-    if (!running || !ready || !video.current || !canvas.current) return;
-    const loop = new WebcamLoop(video.current, canvas.current, sizeOf(size), useLab.getState().upscaleFrame, setStats, (message) => {
+    if (!running || !ready || !video.current || !canvas.current || !gpuHost.current) return;
+    // Frames stay on the GPU only on WebGPU, and where a canvas can be moved to the worker.
+    const gpu = onGpu && gpuFrames && 'transferControlToOffscreen' in canvas.current ? { host: gpuHost.current, attach: useLab.getState().attachFrameCanvas } : null;
+    const onError = (message: string) => {
       setProblem(message);
       setRunning(false);
-    });
+    };
+    const loop = new WebcamLoop(video.current, canvas.current, sizeOf(size), useLab.getState().upscaleFrame, setStats, onError, gpu);
     setProblem(null);
     setStats(null);
     loop.start().catch((err: unknown) => {
@@ -36,7 +44,7 @@ export function WebcamMode() {
     });
     // Stops the camera when the size, the upscaler or the panel changes.
     return () => loop.stop();
-  }, [running, ready, size, info]);
+  }, [running, ready, size, info, onGpu, gpuFrames]);
 
   const scale = info?.scale ?? 3;
   const { width, height } = sizeOf(size);
@@ -56,6 +64,11 @@ export function WebcamMode() {
             })}
           </select>
         </label>
+        {onGpu && GPU_RESIDENT_FRAMES && (
+          <label title="Off: every frame is read back from the GPU and drawn from the CPU (to compare)">
+            <input type="checkbox" data-testid="webcam-gpu-frames" checked={gpuFrames} onChange={(e) => setGpuFrames(e.target.checked)} /> Keep frames on the GPU
+          </label>
+        )}
         <button type="button" data-testid="webcam-toggle" disabled={!ready && !running} onClick={() => setRunning((r) => !r)}>
           {running ? 'Stop camera' : 'Start camera'}
         </button>
@@ -66,7 +79,10 @@ export function WebcamMode() {
             <span data-testid="webcam-out-size">
               {stats.width}×{stats.height}
             </span>{' '}
-            · <span data-testid="webcam-backend">{info ? backendLabel(info.backend.name) : '?'}</span>
+            · <span data-testid="webcam-backend">{info ? backendLabel(info.backend.name) : '?'}</span> ·{' '}
+            <span data-testid="webcam-path" title={stats.gpuProblem ?? undefined}>
+              {stats.path === 'gpu' ? 'GPU-resident' : 'CPU copy'}
+            </span>
           </span>
         )}
       </div>
@@ -84,8 +100,15 @@ export function WebcamMode() {
           being upscaled are skipped. WASM is slow at 640×360; WebGPU is much faster on a real GPU.
         </p>
       )}
+      {running && stats?.gpuProblem && (
+        <p className="muted" data-testid="webcam-gpu-problem">
+          Frames are read back to the CPU: {stats.gpuProblem}
+        </p>
+      )}
       <video ref={video} playsInline muted hidden />
-      <canvas ref={canvas} className="up-webcam-canvas" data-testid="webcam-canvas" hidden={!running} />
+      <canvas ref={canvas} className="up-webcam-canvas" data-testid="webcam-canvas" hidden={!running || stats?.path === 'gpu'} />
+      {/* The GPU-resident canvas: made by the loop, moved to the worker (React keeps no children here). */}
+      <div ref={gpuHost} />
     </div>
   );
 }

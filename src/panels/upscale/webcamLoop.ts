@@ -3,8 +3,10 @@
  * that aspect) as an ImageBitmap, move it to the worker, draw the 3× result on the canvas. At most
  * one frame is in flight — frames arriving meanwhile are dropped, never queued — and the result
  * buffer goes back to the worker with the next frame, so a running loop allocates nothing per frame.
+ * On WebGPU a canvas made here is moved to the worker and frames are drawn there, never read back
+ * ("GPU-resident"); the 2D canvas (the "CPU copy") takes over when the worker says the GPU path failed.
  */
-import type { RawImage } from '../../engine/types';
+import type { FrameResult } from '../../store/upscaleSlice';
 
 export interface WebcamStats {
   /** Frames shown per second over the last FPS_WINDOW frames. */
@@ -17,12 +19,24 @@ export interface WebcamStats {
   dropped: number;
   width: number;
   height: number;
+  /** Where frames go: drawn by the GPU on the worker's canvas, or read back and drawn here. */
+  path: FramePath;
+  /** Why frames are not GPU-resident although that was asked for, or null. */
+  gpuProblem: string | null;
+}
+
+export type FramePath = 'gpu' | 'cpu';
+
+/** GPU-resident frames: where the loop puts its canvas, and how it hands it to the worker. */
+export interface GpuTarget {
+  host: HTMLElement;
+  attach: (canvas: OffscreenCanvas | null) => Promise<{ path: FramePath; reason: string | null }>;
 }
 
 /** Frames the FPS figure is averaged over. */
 const FPS_WINDOW = 10;
 
-export type FrameUpscaler = (frame: ImageBitmap, reuse?: Uint8ClampedArray) => Promise<{ image: RawImage; ms: number }>;
+export type FrameUpscaler = (frame: ImageBitmap, reuse?: Uint8ClampedArray) => Promise<FrameResult>;
 
 /** Why the camera cannot be used, in words for the researcher. */
 export function cameraProblem(err: unknown): string {
@@ -43,6 +57,7 @@ export class WebcamLoop {
   private reuse: Uint8ClampedArray | undefined;
   private shown: number[] = [];
   private stats: WebcamStats;
+  private gpuCanvas: HTMLCanvasElement | null = null;
 
   constructor(
     private readonly video: VideoWithCallback,
@@ -51,8 +66,9 @@ export class WebcamLoop {
     private readonly upscale: FrameUpscaler,
     private readonly onStats: (s: WebcamStats) => void,
     private readonly onError: (message: string) => void,
+    private readonly gpu: GpuTarget | null = null,
   ) {
-    this.stats = { fps: 0, latencyMs: 0, workerMs: 0, frames: 0, dropped: 0, width: 0, height: 0 };
+    this.stats = { fps: 0, latencyMs: 0, workerMs: 0, frames: 0, dropped: 0, width: 0, height: 0, path: 'cpu', gpuProblem: null };
   }
 
   /** Asks for the camera and starts the loop; rejects with a message when there is no camera. */
@@ -73,7 +89,37 @@ export class WebcamLoop {
     this.video.srcObject = this.stream;
     this.video.muted = true;
     await this.video.play();
+    if (this.gpu) await this.attachGpu(this.gpu);
+    if (this.stopped) return;
     this.schedule();
+  }
+
+  /** Moves a fresh canvas to the worker; frames stay on the GPU when it accepts it. */
+  private async attachGpu(gpu: GpuTarget): Promise<void> {
+    const canvas = document.createElement('canvas');
+    canvas.className = 'up-webcam-canvas';
+    canvas.dataset.testid = 'webcam-gpu-canvas';
+    let reason: string | null;
+    try {
+      // A canvas moved to a worker cannot come back: each loop makes its own.
+      ({ path: this.stats.path, reason } = await gpu.attach(canvas.transferControlToOffscreen()));
+    } catch (err) {
+      this.stats.path = 'cpu';
+      reason = err instanceof Error ? err.message : String(err);
+    }
+    this.stats.gpuProblem = reason;
+    if (this.stats.path === 'gpu' && !this.stopped) {
+      gpu.host.appendChild(canvas);
+      this.gpuCanvas = canvas;
+    }
+  }
+
+  private dropGpu(): void {
+    if (!this.gpuCanvas) return;
+    this.gpuCanvas.remove();
+    this.gpuCanvas = null;
+    // The worker lets go of its canvas and the GPU resources (nothing to wait for).
+    this.gpu?.attach(null).catch(() => undefined);
   }
 
   stop(): void {
@@ -85,6 +131,7 @@ export class WebcamLoop {
     }
     this.releaseStream();
     this.reuse = undefined;
+    this.dropGpu();
   }
 
   private releaseStream(): void {
@@ -131,15 +178,25 @@ export class WebcamLoop {
       }
       const reuse = this.reuse;
       this.reuse = undefined; // moved to the worker with this frame
-      const { image, ms } = await this.upscale(bitmap, reuse);
+      const result = await this.upscale(bitmap, reuse);
       if (this.stopped) return;
-      if (this.canvas.width !== image.width || this.canvas.height !== image.height) {
-        this.canvas.width = image.width;
-        this.canvas.height = image.height;
+      const size = result.path === 'gpu' ? result : result.image;
+      if (result.path === 'cpu') {
+        const { image } = result;
+        if (result.gpuProblem) {
+          // The worker fell back for good: the 2D canvas shows frames from now on.
+          this.stats.gpuProblem = `GPU-resident frames stopped: ${result.gpuProblem}`;
+          this.dropGpu();
+        }
+        this.stats.path = 'cpu';
+        if (this.canvas.width !== image.width || this.canvas.height !== image.height) {
+          this.canvas.width = image.width;
+          this.canvas.height = image.height;
+        }
+        const rgba = image.data as Uint8ClampedArray<ArrayBuffer>;
+        this.canvas.getContext('2d')?.putImageData(new ImageData(rgba, image.width, image.height), 0, 0);
+        this.reuse = rgba;
       }
-      const rgba = image.data as Uint8ClampedArray<ArrayBuffer>;
-      this.canvas.getContext('2d')?.putImageData(new ImageData(rgba, image.width, image.height), 0, 0);
-      this.reuse = rgba;
       const now = performance.now();
       this.shown.push(now);
       if (this.shown.length > FPS_WINDOW) this.shown.shift();
@@ -148,10 +205,10 @@ export class WebcamLoop {
         ...this.stats,
         fps: span > 0 ? ((this.shown.length - 1) * 1000) / span : 0,
         latencyMs: now - t0,
-        workerMs: ms,
+        workerMs: result.ms,
         frames: this.stats.frames + 1,
-        width: image.width,
-        height: image.height,
+        width: size.width,
+        height: size.height,
       };
       this.onStats(this.stats);
     } catch (err) {
