@@ -9,13 +9,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { chromium } from 'playwright-core';
 import { inspectModel } from '../src/engine/lab/inspect';
 import { addProbes } from '../src/engine/onnx/probes';
 import { encodeModel } from '../src/engine/onnx/model';
 import { nodeRuntime } from '../src/engine/runtime/node';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { startServer } from '../scripts/serve.mjs';
+import { onBenchPage, serveBench } from './benchPage';
 import { time, type Timing } from './timing';
 import type { BenchJob, BenchResult } from './browser/worker';
 
@@ -53,17 +51,12 @@ async function nodeRows(model: (typeof MODELS)[number], threads: number): Promis
 }
 
 async function browserRows(baseUrl: string, model: (typeof MODELS)[number], threads: number): Promise<Row> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`${baseUrl}bench/browser/index.html`);
+  return onBenchPage(baseUrl, async (page) => {
     const job: BenchJob = { modelUrl: model.url, threads, backend: 'wasm', probe: true, budgetMs: BUDGET };
     const r = (await page.evaluate((j) => window.runBench(j), job)) as BenchResult;
     if (r.threads !== threads) throw new Error(`asked for ${threads} WASM threads, got ${r.threads} (cross-origin isolation?)`);
     return { model: model.name, where: 'onnxruntime-web WASM (chromium worker)', threads: r.threads, plain: r.plain, probed: r.probed };
-  } finally {
-    await browser.close();
-  }
+  });
 }
 
 const fmt = (t: Timing | null) => (t ? `${t.median.toFixed(1)} ms` : '—');
@@ -71,8 +64,7 @@ const fmt = (t: Timing | null) => (t ? `${t.median.toFixed(1)} ms` : '—');
 async function main() {
   if (!existsSync('dist/bench/browser/index.html')) throw new Error('Run `vite build` first (npm run bench does).');
   if (!existsSync(MODELS[0].file)) execFileSync('/usr/bin/python3', ['tests/fixtures/make_torchvision.py'], { stdio: 'inherit' });
-  const server = await startServer({ root: 'dist', port: 0, mounts: { '/fixtures/': 'tests/.fixtures', '/models/': 'models' } });
-  const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  const { server, baseUrl } = await serveBench();
   const rows: Row[] = [];
   try {
     for (const model of MODELS) {

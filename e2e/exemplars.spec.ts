@@ -1,8 +1,9 @@
 /**
  * The Exemplars panel in the tab: a link opens a unit of the built-in model; the layer is indexed
- * over the 10,000 built-in scenes (progress, then the unit view with 15 top exemplars, each with
- * its activation map, and the histogram); "try it" runs an uploaded image through the unit; a
- * reload shows the exemplars from the browser's cache without indexing again.
+ * over the 10,000 built-in scenes (progress; partial exemplars, labelled so, after the first chunk;
+ * then the unit view with 15 top exemplars over every scene, each with its activation map, and the
+ * histogram); "try it" runs an uploaded image through the unit; a reload shows the exemplars from
+ * the browser's cache without indexing again and without generating the dataset again.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -18,8 +19,9 @@ interface ExState {
   exIndexMs: number | null;
   exFirstExemplarsAt: number | null;
   exProgress: { imagesPerSecond: number } | null;
-  exUnit: { unit: number; top: Array<{ index: number; value: number; image: { width: number; height: number; channels: number; data: Uint8Array } }> } | null;
-  datasetInfo: { count: number } | null;
+  exIndexStatus: string;
+  exUnit: { unit: number; done: number; count: number; top: Array<{ index: number; value: number; image: { width: number; height: number; channels: number; data: Uint8Array } }> } | null;
+  datasetInfo: { count: number; sha256: string; remembered?: boolean } | null;
 }
 interface LabWindow {
   __lab: { getState(): ExState };
@@ -33,7 +35,11 @@ const state = (page: Page) => page.evaluate(() => {
     firstAt: s.exFirstExemplarsAt,
     rate: s.exProgress?.imagesPerSecond ?? null,
     count: s.datasetInfo?.count ?? null,
+    sha256: s.datasetInfo?.sha256 ?? null,
+    remembered: s.datasetInfo?.remembered ?? null,
+    status: s.exIndexStatus,
     unit: s.exUnit?.unit ?? null,
+    covered: s.exUnit ? [s.exUnit.done, s.exUnit.count] : null,
     top: s.exUnit ? s.exUnit.top.map((t) => ({ index: t.index, value: t.value })) : [],
   };
 });
@@ -52,12 +58,26 @@ test('exemplars by link: index cold, unit view with maps and histogram, try it, 
   await expect(page.getByTestId('ex-index-rate')).toContainText(/images\/s · ETA/, { timeout: 60_000 });
   await expect(page.getByTestId('ex-index-cancel')).toBeVisible();
 
+  // The first exemplars are partial (the first chunk of scenes), and say so while indexing goes on.
   const exemplars = page.getByTestId('exemplar');
   await expect(exemplars).toHaveCount(15, { timeout: 12 * 60_000 });
+  const firstMs = Date.now() - t0;
+  const partial = await state(page);
+  expect(partial.status).toBe('indexing');
+  expect(partial.covered![0]).toBeLessThan(partial.covered![1]);
+  await expect(page.getByTestId('ex-unit-partial')).toContainText(`of ${partial.covered![1]} images`);
+  await expect(page.getByTestId('ex-partial')).toBeVisible();
+
+  // Then every scene: the complete unit view replaces the partial one.
+  await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 12 * 60_000 });
+  await expect.poll(async () => (await state(page)).covered, { timeout: 60_000 }).toEqual([10000, 10000]);
+  await expect(page.getByTestId('ex-unit-partial')).toHaveCount(0);
+  await expect(exemplars).toHaveCount(15);
   const coldMs = Date.now() - t0;
   const cold = await state(page);
   expect(cold.source).toBe('indexed');
   expect(cold.unit).toBe(UNIT);
+  expect(cold.remembered).toBe(false);
   await expect(status).toHaveAttribute('data-cached', 'false');
 
   // Every top exemplar has its map (and a masked version); values fall from the first to the last.
@@ -117,11 +137,14 @@ test('exemplars by link: index cold, unit view with maps and histogram, try it, 
   expect(warm.source).toBe('cache');
   expect(warm.indexMs).toBeNull();
   expect(warm.top).toEqual(cold.top);
+  // The dataset was not generated again: its hash and facets came from the worker's memo.
+  expect(warm.remembered).toBe(true);
+  expect(warm.sha256).toBe(cold.sha256);
 
   const rate = cold.indexMs ? (cold.count! * 1000) / cold.indexMs : NaN;
   console.log(
     `exemplars: cold indexing ${cold.count} scenes in ${(cold.indexMs! / 1000).toFixed(1)} s (${rate.toFixed(0)} images/s in the tab); ` +
-      `first exemplars cold ${(coldMs / 1000).toFixed(1)} s after navigation (store: ${(cold.firstAt! / 1000).toFixed(1)} s), ` +
+      `first (partial) exemplars cold ${(firstMs / 1000).toFixed(1)} s after navigation (store: ${(cold.firstAt! / 1000).toFixed(1)} s), complete ${(coldMs / 1000).toFixed(1)} s, ` +
       `from the cache ${(cachedMs / 1000).toFixed(1)} s (store: ${(warm.firstAt! / 1000).toFixed(1)} s)`,
   );
   expect(logs.filter((l) => /could not be cached|could not be read/.test(l))).toEqual([]);

@@ -1,11 +1,15 @@
 /** Bench page: forwards one job to a module worker (as the app runs its engine) and exposes the result. */
 import { runWorkerJob } from '../workerJob';
+import type { IndexJob, IndexJobResult } from '../exemplarsIndexJob';
 import type { BenchJob, BenchResult } from './worker';
 
 declare global {
   interface Window {
     runBench(job: BenchJob): Promise<BenchResult>;
+    /** Indexing throughput (bench/exemplarsThroughput.ts). */
+    runIndexBench(job: IndexJob): Promise<IndexJobResult>;
   }
 }
 
 window.runBench = (job) => runWorkerJob(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), job);
+window.runIndexBench = (job) => runWorkerJob(new Worker(new URL('./indexWorker.ts', import.meta.url), { type: 'module' }), job);

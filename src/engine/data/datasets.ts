@@ -206,6 +206,8 @@ export interface DatasetInfo {
   generatorVersion: number;
   /** Milliseconds the generation took when this dataset was opened. */
   openMs: number;
+  /** True when the hash and facets were remembered from an earlier generation (nothing was rendered to open it). */
+  remembered?: boolean;
 }
 
 export interface DatasetItem {
@@ -286,7 +288,7 @@ export class SceneDataset {
       facets[i] = { class: a.class, color: a.color, texture: a.texture, background: { kind: a.background.kind } };
       if (i < cacheSize) first.push([i, { pixels, attributes: a }]);
     }
-    opts.onProgress?.(n, n);
+    if (!known) opts.onProgress?.(n, n);
     const info: DatasetInfo = {
       kind: 'scenes',
       id: def.id,
@@ -305,6 +307,7 @@ export class SceneDataset {
       variant: options.variant,
       generatorVersion: SYNTH_GENERATOR_VERSION,
       openMs: Math.round(performance.now() - t0),
+      remembered: known !== undefined,
     };
     const ds = new SceneDataset(info, facets, options, banks, cacheSize);
     for (const [i, s] of first) ds.cache.set(i, s);
