@@ -129,7 +129,7 @@ test('without a camera the webcam mode says so, and the image mode still works',
 });
 
 test.describe('on WebGPU', () => {
-  test('FREDSR (Resize cubic, DepthToSpace, Conv) gives the same pixels on WebGPU as on WASM, within 1/255', async ({ page }) => {
+  test('FREDSR (Pad, Conv, DepthToSpace) gives the same pixels on WebGPU as on WASM, within 1/255', async ({ page }) => {
     // SwiftShader emulates the GPU on the CPU: reloading the model and the upscaler on it is slow.
     test.setTimeout(300_000);
     await openUpscale(page);
