@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
-import { PNG } from 'pngjs';
+import { encodePng } from '../src/cli/encodePng';
 import { openDataset } from '../src/engine/data/datasets';
 import { loadTestBanks } from '../tests/synth/banks';
 import { openLab } from './helpers';
@@ -30,13 +30,9 @@ test.beforeAll(async () => {
   dir = join(mkdtempSync(join(tmpdir(), 'lab-folder-')), 'scenes');
   for (let i = 0; i < N; i++) {
     const { pixels, attributes } = ds.scene(i);
-    const png = new PNG({ width: 64, height: 64 });
-    for (let p = 0; p < 64 * 64; p++) {
-      png.data.set(pixels.subarray(p * 3, p * 3 + 3), p * 4);
-      png.data[p * 4 + 3] = 255;
-    }
+    const png = encodePng({ width: 64, height: 64, channels: 3, data: pixels });
     mkdirSync(join(dir, attributes.class), { recursive: true });
-    writeFileSync(join(dir, attributes.class, `scene-${String(i).padStart(3, '0')}.png`), PNG.sync.write(png));
+    writeFileSync(join(dir, attributes.class, `scene-${String(i).padStart(3, '0')}.png`), png);
   }
   mkdirSync(join(dir, 'bag'), { recursive: true });
   writeFileSync(join(dir, 'bag', 'corrupt.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0, 0, 13, 1, 2, 3]));

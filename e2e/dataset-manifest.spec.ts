@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
-import { PNG } from 'pngjs';
+import { encodePng } from '../src/cli/encodePng';
 import { openDataset } from '../src/engine/data/datasets';
 import { loadTestBanks } from '../tests/synth/banks';
 
@@ -22,12 +22,8 @@ test.beforeAll(async () => {
   const images: Array<{ url: string; label: string }> = [];
   for (let i = 0; i < N; i++) {
     const { pixels, attributes } = ds.scene(i);
-    const png = new PNG({ width: 64, height: 64 });
-    for (let p = 0; p < 64 * 64; p++) {
-      png.data.set(pixels.subarray(p * 3, p * 3 + 3), p * 4);
-      png.data[p * 4 + 3] = 255;
-    }
-    files.set(`img/${i}.png`, PNG.sync.write(png));
+    const png = encodePng({ width: 64, height: 64, channels: 3, data: pixels });
+    files.set(`img/${i}.png`, Buffer.from(png));
     images.push({ url: `img/${i}.png`, label: attributes.class });
   }
   images.push({ url: 'img/missing.png', label: 'bag' });

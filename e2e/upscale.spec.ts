@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { encodePng } from '../src/cli/upscale';
+import { encodePng } from '../src/cli/encodePng';
 import { nodeRuntime } from '../src/engine/runtime/node';
 import { resizeBicubic } from '../src/engine/upscale/bicubic';
 import { cropImage } from '../src/engine/upscale/compare';

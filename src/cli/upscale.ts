@@ -5,7 +5,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PNG } from 'pngjs';
 import { LabError } from '../engine/errors';
 import { nodeRuntime } from '../engine/runtime/node';
 import { DEFAULT_OVERLAP, DEFAULT_TILE } from '../engine/upscale/tiles';
@@ -13,6 +12,7 @@ import { Upscaler } from '../engine/upscale/upscaler';
 import type { RawImage } from '../engine/types';
 import { MAX_MODEL_BYTES } from '../worker/protocol';
 import type { Parsed } from './args';
+import { encodePng } from './encodePng';
 import { decodeImageFile } from './decode';
 
 /** The lab's default upscaler, beside this package (so `npx lab upscale` works from any folder). */
@@ -37,21 +37,6 @@ function readModel(path: string): Uint8Array {
     if (err instanceof LabError) throw err;
     throw new LabError('bad-model', `Cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-/** RGBA (or RGB) pixels as PNG bytes. */
-export function encodePng(img: RawImage): Uint8Array {
-  const png = new PNG({ width: img.width, height: img.height });
-  if (img.channels === 4) png.data.set(img.data);
-  else {
-    for (let i = 0, n = img.width * img.height; i < n; i++) {
-      png.data[i * 4] = img.data[i * 3];
-      png.data[i * 4 + 1] = img.data[i * 3 + 1];
-      png.data[i * 4 + 2] = img.data[i * 3 + 2];
-      png.data[i * 4 + 3] = 255;
-    }
-  }
-  return PNG.sync.write(png);
 }
 
 export async function upscaleCommand(args: Parsed, json: boolean): Promise<number> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../../src/cli/decode';
-import { encodePng } from '../../src/cli/upscale';
+import { encodePng } from '../../src/cli/encodePng';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { Upscaler } from '../../src/engine/upscale/upscaler';
 import { REPO_ROOT } from '../setup/fixturePaths';
