@@ -9,9 +9,8 @@ import { MAX_CACHED_INDEXES, cacheKey, memoryCache, setExemplarCache, type Exemp
 import { EXEMPLAR_K, FIRST_INDEX_CHUNK, INDEX_CHUNK, wantedIndexKey } from '../../src/store/exemplarSlice';
 import { LayerIndex } from '../../src/engine/exemplars/layerIndex';
 import type { DatasetInfo } from '../../src/engine/data/datasets';
-import type { EngineRequest, EngineResponseBody, FromWorker, ToWorker, UnitExemplars } from '../../src/worker/protocol';
-import { EngineClient, type WorkerLike } from '../../src/worker/client';
-import { summaryNamed } from './fakeEngine';
+import type { EngineRequest, UnitExemplars } from '../../src/worker/protocol';
+import { cancellableEngine, summaryNamed, type CancellableHandler } from './fakeEngine';
 
 const INFO = { id: 'scenes-test', count: 20, sha256: 'cd'.repeat(32) } as DatasetInfo;
 const SUMMARY = summaryNamed('m', [['conv1', 4], ['conv2', 8]]);
@@ -29,30 +28,10 @@ function unitBody(layer: string, unit: number, done = 20, count = 20): UnitExemp
   };
 }
 
-type Handler = (req: EngineRequest, signal: AbortSignal, progress: (p: FromWorker & { type: 'progress' }) => void) => Promise<EngineResponseBody>;
-
 /** An engine whose handler sees cancels (as an aborted signal) and may send progress. */
-function engine(handler: Handler) {
-  const requests: EngineRequest[] = [];
-  const controllers = new Map<number, AbortController>();
-  let listener: ((ev: MessageEvent<FromWorker>) => void) | null = null;
-  const emit = (data: FromWorker) => setTimeout(() => listener?.({ data } as MessageEvent<FromWorker>), 0);
-  const worker = {
-    postMessage(msg: ToWorker) {
-      if (msg.type === 'cancel') return controllers.get(msg.id)?.abort();
-      requests.push(msg.request);
-      const c = new AbortController();
-      controllers.set(msg.id, c);
-      handler(msg.request, c.signal, (p) => emit({ ...p, id: msg.id })).then(
-        (body) => emit({ type: 'result', id: msg.id, body }),
-        (err: Error & { code?: string }) => emit({ type: 'error', id: msg.id, code: (err.code ?? 'internal') as never, message: err.message }),
-      );
-    },
-    addEventListener(type: string, l: (ev: never) => void) {
-      if (type === 'message') listener = l as unknown as (ev: MessageEvent<FromWorker>) => void;
-    },
-  } as WorkerLike;
-  setEngine(new EngineClient(worker));
+function engine(handler: CancellableHandler) {
+  const { client, requests } = cancellableEngine(handler);
+  setEngine(client);
   return requests;
 }
 
@@ -62,7 +41,7 @@ const fail = (code: string, message: string) => Object.assign(new Error(message)
  * A worker that indexes `count` images a chunk per request (with a progress event halfway), keeps
  * what it did per layer, serves units and grids (partial ones only when asked), exports and imports.
  */
-function goodWorker(opts: { lose?: number; count?: number } = {}): Handler {
+function goodWorker(opts: { lose?: number; count?: number } = {}): CancellableHandler {
   let lose = opts.lose ?? 0;
   const count = opts.count ?? 20;
   const done = new Map<string, number>();
@@ -77,7 +56,7 @@ function goodWorker(opts: { lose?: number; count?: number } = {}): Handler {
         const layer = req.layers[0];
         const from = done.get(layer) ?? 0;
         const to = Math.min(count, from + (req.chunk ?? count));
-        progress({ type: 'progress', id: 0, progress: { stage: 'index', fraction: 0.5, message: '', index: { done: Math.ceil((from + to) / 2), total: count, skipped: 0, imagesPerSecond: 100, etaSeconds: 0.1 } } });
+        progress({ stage: 'index', fraction: 0.5, message: '', index: { done: Math.ceil((from + to) / 2), total: count, skipped: 0, imagesPerSecond: 100, etaSeconds: 0.1 } });
         await new Promise((r) => setTimeout(r, 5));
         if (signal.aborted) throw fail('cancelled', 'Indexing cancelled');
         done.set(layer, to);

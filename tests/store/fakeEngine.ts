@@ -1,6 +1,6 @@
 /** An EngineClient over a fake worker that answers from a handler, recording every request. */
 import { EngineClient, type WorkerLike } from '../../src/worker/client';
-import type { EngineErrorCode, EngineRequest, EngineResponseBody, FromWorker, ToWorker } from '../../src/worker/protocol';
+import type { EngineErrorCode, EngineRequest, EngineResponseBody, FromWorker, Progress, ToWorker } from '../../src/worker/protocol';
 import type { ModelSummary } from '../../src/engine/types';
 
 export type Answer = EngineResponseBody | { error: EngineErrorCode; message: string };
@@ -15,6 +15,33 @@ export function fakeEngine(handler: (req: EngineRequest) => Answer | Promise<Ans
       requests.push(msg.request);
       void Promise.resolve(handler(msg.request)).then((a) =>
         emit('error' in a ? { type: 'error', id: msg.id, code: a.error, message: a.message } : { type: 'result', id: msg.id, body: a }),
+      );
+    },
+    addEventListener(type: string, l: (ev: never) => void) {
+      if (type === 'message') listener = l as unknown as (ev: MessageEvent<FromWorker>) => void;
+    },
+  } as WorkerLike;
+  return { client: new EngineClient(worker), requests };
+}
+
+/** A handler as the worker runs one: it sees cancels as an aborted signal and may report progress. */
+export type CancellableHandler = (req: EngineRequest, signal: AbortSignal, progress: (p: Progress) => void) => Promise<EngineResponseBody>;
+
+/** An EngineClient over a fake worker that runs `handle` with cancel and progress, recording every request. */
+export function cancellableEngine(handle: CancellableHandler) {
+  const requests: EngineRequest[] = [];
+  const controllers = new Map<number, AbortController>();
+  let listener: ((ev: MessageEvent<FromWorker>) => void) | null = null;
+  const emit = (data: FromWorker) => setTimeout(() => listener?.({ data } as MessageEvent<FromWorker>), 0);
+  const worker = {
+    postMessage(msg: ToWorker) {
+      if (msg.type === 'cancel') return controllers.get(msg.id)?.abort();
+      requests.push(msg.request);
+      const c = new AbortController();
+      controllers.set(msg.id, c);
+      handle(msg.request, c.signal, (progress) => emit({ type: 'progress', id: msg.id, progress })).then(
+        (body) => emit({ type: 'result', id: msg.id, body }),
+        (err: Error & { code?: EngineErrorCode }) => emit({ type: 'error', id: msg.id, code: err.code ?? 'internal', message: err.message }),
       );
     },
     addEventListener(type: string, l: (ev: never) => void) {

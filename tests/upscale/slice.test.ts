@@ -7,39 +7,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LabError } from '../../src/engine/errors';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { useLab } from '../../src/store';
 import { setEngine } from '../../src/store/engine';
-import { EngineClient, type WorkerLike } from '../../src/worker/client';
 import { EngineHandlers } from '../../src/worker/handlers';
-import type { EngineRequest, FromWorker, ToWorker } from '../../src/worker/protocol';
+import type { EngineRequest } from '../../src/worker/protocol';
+import { cancellableEngine } from '../store/fakeEngine';
 import { REPO_ROOT } from '../setup/fixturePaths';
 import { photoCrop } from './photo';
 
 /** A fresh engine: real handlers answering over a message-like channel, recording requests. */
 function realEngine(): EngineRequest[] {
   const handlers = new EngineHandlers(nodeRuntime());
-  const requests: EngineRequest[] = [];
-  const controllers = new Map<number, AbortController>();
-  let listener: ((ev: MessageEvent<FromWorker>) => void) | null = null;
-  const emit = (data: FromWorker) => setTimeout(() => listener?.({ data } as MessageEvent<FromWorker>), 0);
-  const worker = {
-    postMessage(msg: ToWorker) {
-      if (msg.type === 'cancel') return controllers.get(msg.id)?.abort();
-      requests.push(msg.request);
-      const c = new AbortController();
-      controllers.set(msg.id, c);
-      handlers.handle(msg.request, c.signal, (progress) => emit({ type: 'progress', id: msg.id, progress })).then(
-        (body) => emit({ type: 'result', id: msg.id, body }),
-        (err: LabError) => emit({ type: 'error', id: msg.id, code: err.code ?? 'internal', message: err.message }),
-      );
-    },
-    addEventListener(type: string, l: (ev: never) => void) {
-      if (type === 'message') listener = l as unknown as (ev: MessageEvent<FromWorker>) => void;
-    },
-  } as WorkerLike;
-  setEngine(new EngineClient(worker));
+  const { client, requests } = cancellableEngine((req, signal, progress) => handlers.handle(req, signal, progress));
+  setEngine(client);
   return requests;
 }
 
