@@ -302,7 +302,14 @@ def export_onnx(model, path, meta, size=SIZE, opset=OPSET):
                       input_names=['image'], output_names=['logits'],
                       dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}},
                       do_constant_folding=True)
-    m = onnx.load(str(path))
+    m = save_with_metadata(onnx.load(str(path)), path, meta)
+    return sorted({n.op_type for n in m.graph.node}), [n.name for n in m.graph.node]
+
+
+def save_with_metadata(m, path, meta):
+    """Replace the ONNX model's metadata_props with `meta`, check, save to path; return the
+    model read back from disk (checked again)."""
+    import onnx
     del m.metadata_props[:]
     for k, v in meta.items():
         p = m.metadata_props.add()
@@ -311,7 +318,7 @@ def export_onnx(model, path, meta, size=SIZE, opset=OPSET):
     onnx.save(m, str(path))
     m = onnx.load(str(path))
     onnx.checker.check_model(m)
-    return sorted({n.op_type for n in m.graph.node}), [n.name for n in m.graph.node]
+    return m
 
 
 def write_json(path: Path, obj):

@@ -27,7 +27,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (OPSET, ROOT, command_line, dpkg_version, save_checkpoint,  # noqa: E402
-                    seed_everything, sha256_file, write_json)
+                    save_with_metadata, seed_everything, sha256_file, write_json)
 
 SCALE = 3
 DATA = Path('/data/fredsr')
@@ -391,16 +391,10 @@ def export(model, path, upsample):
                       do_constant_folding=True)
     m = onnx.load(str(path))
     tidy_graph(m)
-    del m.metadata_props[:]
     meta = {'lab.task': 'upscale', 'lab.scale': str(SCALE)}
     if upsample:
         meta['lab.upsample'] = upsample
-    for k, v in meta.items():
-        p = m.metadata_props.add()
-        p.key, p.value = k, v
-    onnx.checker.check_model(m)
-    onnx.save(m, str(path))
-    m = onnx.load(str(path))
+    m = save_with_metadata(m, path, meta)
     init_values = sum(int(np.prod(t.dims)) for t in m.graph.initializer)
     return sorted({n.op_type for n in m.graph.node}), len(m.graph.node), sorted(meta), init_values
 
