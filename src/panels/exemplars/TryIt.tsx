@@ -1,11 +1,12 @@
 /** "Try it": an uploaded, pasted or dropped image through the open unit, with its value and map. */
-import { useEffect, useMemo, useState, type DragEvent } from 'react';
+import { useMemo, useState, type DragEvent } from 'react';
 import type { ThresholdRule } from '../../engine/exemplars/maps';
 import { useLab } from '../../store';
 import { formatMs } from '../../ui/format';
 import { ExemplarCard } from './ExemplarCard';
 import { mapView } from './mapViews';
 import { tryFile } from './tryFile';
+import { usePastedImage } from '../../ui/usePastedImage';
 
 export function TryIt({ scale, rule, size }: { scale: { lo: number; hi: number }; rule: ThresholdRule; size: [number, number] }) {
   const result = useLab((s) => s.exTry);
@@ -18,17 +19,7 @@ export function TryIt({ scale, rule, size }: { scale: { lo: number; hi: number }
   const view = useMemo(() => (current ? mapView(current.image, current.map, size, scale, rule) : null), [current, scale, rule, size]);
 
   // A pasted image goes here while the panel shows a unit.
-  useEffect(() => {
-    const onPaste = (e: ClipboardEvent) => {
-      const item = Array.from(e.clipboardData?.items ?? []).find((i) => i.type.startsWith('image/'));
-      const file = item?.getAsFile();
-      if (!file) return;
-      e.preventDefault();
-      void tryFile(file, file.name || 'pasted image');
-    };
-    window.addEventListener('paste', onPaste);
-    return () => window.removeEventListener('paste', onPaste);
-  }, []);
+  usePastedImage((file) => void tryFile(file, file.name || 'pasted image'));
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();

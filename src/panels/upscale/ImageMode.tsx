@@ -1,5 +1,4 @@
 /** Image mode: an image in, its 3× upscale against bicubic (split view, loupe), metrics with a ground truth, download. */
-import { useEffect } from 'react';
 import { useLab } from '../../store';
 import { TILE_SIZES } from '../../store/upscaleSlice';
 import { RawImageCanvas } from '../../ui/RawImageCanvas';
@@ -9,6 +8,7 @@ import { downloadPng, resultFileName } from './downloadPng';
 import { upscaleFile } from './imageFile';
 import { InputZone } from './InputZone';
 import { MetricsTable } from './MetricsTable';
+import { usePastedImage } from '../../ui/usePastedImage';
 
 export function ImageMode() {
   const input = useLab((s) => s.upInput);
@@ -21,17 +21,7 @@ export function ImageMode() {
   const modelName = info?.name.replace(/\.onnx$/i, '') ?? 'model';
 
   // A pasted image is the low-resolution input while this panel is open.
-  useEffect(() => {
-    const onPaste = (e: ClipboardEvent) => {
-      const item = Array.from(e.clipboardData?.items ?? []).find((i) => i.type.startsWith('image/'));
-      const file = item?.getAsFile();
-      if (!file) return;
-      e.preventDefault();
-      void upscaleFile(file, 'lr');
-    };
-    window.addEventListener('paste', onPaste);
-    return () => window.removeEventListener('paste', onPaste);
-  }, []);
+  usePastedImage((file) => void upscaleFile(file, 'lr'));
 
   return (
     <div className="up-image">
