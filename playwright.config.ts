@@ -28,7 +28,7 @@ export default defineConfig({
   webServer: {
     // Serves the built app (npm test builds it first) with cross-origin isolation.
     command: `node scripts/serve.mjs`,
-    env: { PORT: String(PORT) },
+    env: { PORT: String(PORT), ...(process.env.DIST_DIR ? { DIST_DIR: process.env.DIST_DIR } : {}) },
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     timeout: 30_000,

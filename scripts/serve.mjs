@@ -57,7 +57,8 @@ export function startServer({ root, port = 0, host = '127.0.0.1', mounts = {} })
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const root = resolve(fileURLToPath(new URL('../dist', import.meta.url)));
+  // DIST_DIR: another build folder (e.g. parallel e2e runs that each build with --outDir)
+  const root = process.env.DIST_DIR ? resolve(process.env.DIST_DIR) : resolve(fileURLToPath(new URL('../dist', import.meta.url)));
   const port = Number(process.env.PORT ?? 5173);
   const host = process.env.HOST ?? '127.0.0.1';
   const server = await startServer({ root, port, host });

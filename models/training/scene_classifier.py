@@ -70,6 +70,61 @@ class SceneNet(CompactResNet):
         super().__init__(num_classes, widths, blocks, stem_stride=2)
 
 
+DEFAULT_WD = 5e-4
+DEFAULT_BLOCKS = '1,1,1'
+
+
+def stage_settings(args):
+    """The settings that define a training stage (kept in its checkpoint and card)."""
+    return {'epochs': args.epochs, 'lr': args.lr, 'wd': args.wd, 'blocks': args.blocks}
+
+
+def stage_settings_of(st):
+    """A recorded stage's settings; stages recorded before wd/blocks were kept used the defaults."""
+    return {'epochs': st['epochs'], 'lr': st['lr'], 'wd': st.get('wd', DEFAULT_WD),
+            'blocks': st.get('blocks', DEFAULT_BLOCKS)}
+
+
+def stages_command(name, variant, stages):
+    """The shell command that reproduces every stage: stage k > 1 starts from a copy of stage
+    k-1's finished checkpoint (checkpoints/<name>-stage<k-1>.pt) with a fresh schedule."""
+    ck = 'models/training/checkpoints'
+    parts = ['npm run data']
+    for k, st in enumerate(stages, start=1):
+        st = stage_settings_of(st)
+        cmd = (f'/usr/bin/python3 models/training/scene_classifier.py --variant {variant} '
+               f'--epochs {st["epochs"]} --lr {st["lr"]}')
+        if st['wd'] != DEFAULT_WD:
+            cmd += f' --wd {st["wd"]}'
+        if st['blocks'] != DEFAULT_BLOCKS:
+            cmd += f' --blocks {st["blocks"]}'
+        if k > 1:
+            parts.append(f'cp {ck}/{name}.pt {ck}/{name}-stage{k - 1}.pt')
+            cmd += f' --init-from {ck}/{name}-stage{k - 1}.pt --no-resume'
+        parts.append(cmd)
+    return ' && '.join(parts)
+
+
+def deepen_from(model, earlier):
+    """Load an earlier stage's weights into `model`, which may have more blocks per stage.
+
+    A block the earlier network lacks starts as the identity: its last BatchNorm's scale and
+    shift are zero, so it outputs relu(0 + x) = x (x is already a ReLU output). The deeper network
+    therefore starts with exactly the earlier one's function and accuracy (Net2DeeperNet-style)."""
+    missing, unexpected = model.load_state_dict(earlier, strict=False)
+    if unexpected:
+        sys.exit(f'--init-from has weights this network lacks: {unexpected[:4]}')
+    new_blocks = sorted({k.rsplit('.', 2)[0] for k in missing})
+    for name in new_blocks:
+        if not any(name.endswith(f'.block{i}') for i in range(1, 10)):
+            sys.exit(f'--init-from lacks {name}, which is not an added block')
+        bn = model.get_submodule(name).bn2
+        nn.init.zeros_(bn.weight)
+        nn.init.zeros_(bn.bias)
+    if new_blocks:
+        print(f'added identity blocks: {", ".join(new_blocks)}', flush=True)
+
+
 def architecture_text(blocks):
     w = WIDTHS
     return (f'ResNet-style: stem Conv3x3(3->{w[0]}, stride 2)+BN+ReLU -> 32x32; '
@@ -190,11 +245,11 @@ def train(args, model, train_x, train_y, val_x, val_y, mean_t, std_t, ckpt, extr
         sched.load_state_dict(ck['scheduler'])
         print(f'resumed from {ckpt} at epoch {state["epoch"]}/{args.epochs}', flush=True)
     elif args.init_from:
-        # a second stage: the first stage's weights, a fresh schedule (a warm restart)
+        # a further stage: the earlier stage's weights, a fresh schedule (a warm restart)
         first = torch.load(args.init_from)
-        model.load_state_dict(first['model'])
+        deepen_from(model, first['model'])
         state['stages'] = first['state'].get('stages', []) + [
-            {'epochs': first['epochs'], 'lr': first['lr'], **first['state']}]
+            {**stage_settings_of(first), **first['state']}]
         print(f'stage 2: weights from {args.init_from}', flush=True)
     if state['epoch'] < args.epochs:
         state['commands'].append(args.command)
@@ -247,6 +302,9 @@ def main():
     ap.add_argument('--init-from', type=Path, default=None,
                     help='start from this finished checkpoint\'s weights (a second stage with a fresh '
                          'schedule); copy the first stage\'s checkpoint aside first')
+    ap.add_argument('--blocks', default='1,1,1',
+                    help='BasicBlocks per stage, e.g. 1,2,2 (with --init-from, added blocks start '
+                         'as the identity)')
     ap.add_argument('--bench', type=int, default=0, help='time this many training batches, exit')
     ap.add_argument('--smoke', type=int, default=0,
                     help='debug only: train this many batches per epoch, write under /tmp')
@@ -293,7 +351,9 @@ def main():
     import gc
     gc.collect()
     gc.freeze()  # the parsed shard indexes are large; keep them out of the cyclic GC's scans
-    blocks = (1, 1, 1)
+    blocks = tuple(int(b) for b in args.blocks.split(','))
+    if len(blocks) != 3 or min(blocks) < 1:
+        sys.exit(f'--blocks {args.blocks}: give three positive counts, e.g. 1,2,2')
     model = SceneNet(len(classes), WIDTHS, blocks)
     # channels_last: faster oneDNN convolutions on this CPU; exported as a plain NCHW graph
     model = model.to(memory_format=torch.channels_last)
@@ -307,7 +367,8 @@ def main():
         return
 
     state = train(args, model, train_x, train_y, val_x, val_y, mean_t, std_t, ckpt,
-                  {'mean': mean, 'std': std, 'variant': args.variant})
+                  {'mean': mean, 'std': std, 'variant': args.variant, 'wd': args.wd,
+                   'blocks': args.blocks})
     model = model.to(memory_format=torch.contiguous_format)
     model.eval()
 
@@ -406,15 +467,9 @@ def main():
                            'assets/PROVENANCE.md',
         },
         'training': {
-            'command': ' && '.join(
-                ['npm run data']
-                + [f'/usr/bin/python3 models/training/scene_classifier.py --variant {args.variant} '
-                   f'--epochs {st["epochs"]} --lr {st["lr"]}' for st in stages]
-                + ([f'cp models/training/checkpoints/{name}.pt {args.init_from}'] if stages else [])
-                + [f'/usr/bin/python3 models/training/scene_classifier.py --variant {args.variant} '
-                   f'--epochs {args.epochs} --lr {args.lr}'
-                   + (f' --init-from {args.init_from} --no-resume' if stages else '')]),
+            'command': stages_command(name, args.variant, stages + [stage_settings(args)]),
             'commandsRun': train_cmds,
+            'blocks': list(blocks),
             'optimizer': (f'SGD momentum 0.9 nesterov, weight decay {args.wd}, OneCycle max lr '
                           f'{args.lr} (pct_start 0.25), cross-entropy with label smoothing '
                           f'{args.label_smoothing}'),
@@ -425,7 +480,7 @@ def main():
             'wallClockSeconds': round(sum(state['epoch_seconds'])
                                       + sum(sum(st['epoch_seconds']) for st in stages), 1),
             'history': state['history'],
-            'earlierStages': [{'epochs': st['epochs'], 'lr': st['lr'], 'commandsRun': st['commands'],
+            'earlierStages': [{**stage_settings_of(st), 'commandsRun': st['commands'],
                                'history': st['history']} for st in stages],
             'machine': '2-core x86_64 CPU, torch 1.13 Debian',
             'torch': torch.__version__,
