@@ -9,8 +9,9 @@ import { DEFAULT_BUILTIN_ID, findBuiltin } from './builtins';
 import type { ModelSource } from './modelSource';
 import { DATASET_PAGE_SIZE } from './datasetSlice';
 import { isFolderDataset } from './imageDatasetActions';
-import { DEFAULT_DATASET_ID } from '../engine/data/datasets';
+import { DEFAULT_DATASET_ID, findDataset } from '../engine/data/datasets';
 import { DEFAULT_UPSCALER_ID } from './upscaleSlice';
+import { sameNorm } from './normOverride';
 
 type Store = UseBoundStore<StoreApi<LabState>>;
 
@@ -46,6 +47,7 @@ export function urlStateOf(s: LabState): UrlState {
     upscaler: s.upChoice.startsWith('file:') || s.upChoice === DEFAULT_UPSCALER_ID ? null : s.upChoice,
     upMode: s.upMode,
     upRes: s.upWebcamSize,
+    ...(s.datasetNorm ? { norm: s.datasetNorm } : {}),
   };
 }
 
@@ -71,15 +73,21 @@ async function apply(store: Store, state: UrlState, initial: boolean): Promise<v
   if (initial) {
     s.applyView({ backendPreference: state.backend });
     // The dataset view goes into the store (and so the link) at once; it opens after the model.
-    s.applyDatasetView({ datasetId: state.dataset ?? DEFAULT_DATASET_ID, datasetFilter: state.filter, datasetOffset });
+    const datasetId = state.dataset ?? DEFAULT_DATASET_ID;
+    s.applyDatasetView({ datasetId, datasetFilter: state.filter, datasetOffset, datasetNorm: state.norm ?? null });
+    // A built-in dataset does not depend on the model, so it opens while the model loads (on a
+    // cached visit these are the two longest steps). An image dataset is fitted to the model's
+    // input, so it waits for the model.
+    const early = findDataset(datasetId) ? s.openDataset(datasetId, { datasetFilter: state.filter, datasetOffset }) : null;
     const model = state.model ?? DEFAULT_BUILTIN_ID;
     await loadModel(store, model);
     // A link whose model cannot be opened still gets a working lab: fall back to the built-in.
     if (store.getState().summary === null && model !== DEFAULT_BUILTIN_ID) {
       await store.getState().loadBuiltin(DEFAULT_BUILTIN_ID);
     }
-    const { datasetId, datasetFilter, datasetOffset: offset } = store.getState();
-    await store.getState().openDataset(datasetId ?? DEFAULT_DATASET_ID, { datasetFilter, datasetOffset: offset });
+    if (early) return early;
+    const { datasetFilter, datasetOffset: offset } = store.getState();
+    await store.getState().openDataset(store.getState().datasetId ?? DEFAULT_DATASET_ID, { datasetFilter, datasetOffset: offset });
     return;
   }
   if (state.backend !== s.backendPreference) await s.setBackendPreference(state.backend);
@@ -89,6 +97,11 @@ async function apply(store: Store, state: UrlState, initial: boolean): Promise<v
   // Likewise no dataset in the hash keeps the one open.
   const now = store.getState();
   const dataset = state.dataset ?? now.datasetId ?? DEFAULT_DATASET_ID;
+  // A mean/std override in the hash replaces the one in use (fitting the open image dataset again); none keeps it.
+  if (state.norm && !sameNorm(state.norm, now.datasetNorm)) {
+    if (dataset === now.datasetId) await now.setDatasetNorm(state.norm);
+    else now.applyDatasetView({ datasetNorm: state.norm });
+  }
   if (dataset !== now.datasetId) await now.openDataset(dataset, { datasetFilter: state.filter, datasetOffset });
   else await now.setDatasetView({ datasetFilter: state.filter, datasetOffset });
 }

@@ -10,6 +10,7 @@ import { MAX_MODEL_BYTES, type EngineRequest, type EngineResponseBody, type Pred
 import { LabError } from '../engine/errors';
 import { DatasetHost, type AssetReader } from './datasetHost';
 import type { DatasetMemo } from './datasetMemo';
+import type { LayerMemo } from '../engine/lab/layerMemo';
 import { ExemplarHost } from './exemplarHost';
 import type { ImageDecoder } from '../engine/data/imageDataset';
 import { GradHost } from './gradHost';
@@ -24,6 +25,8 @@ export interface HandlerOptions {
   decodeImage?: ImageDecoder;
   /** Where generated datasets' hashes and facets are remembered between visits (default: nowhere). */
   datasetMemo?: DatasetMemo;
+  /** Where models' dry-run layers are remembered between visits (default: nowhere). */
+  layerMemo?: LayerMemo;
 }
 
 export function softmax(logits: ArrayLike<number>): number[] {
@@ -57,7 +60,7 @@ export class EngineHandlers {
 
   constructor(
     private readonly runtime: Runtime,
-    options: HandlerOptions = {},
+    private readonly options: HandlerOptions = {},
   ) {
     this.datasets = new DatasetHost(options.readAsset, { count: options.datasetCount, decode: options.decodeImage, memo: options.datasetMemo });
   }
@@ -77,6 +80,7 @@ export class EngineHandlers {
           signal,
           session: { prefer: this.prefer, threads: this.threads },
           onProgress: (stage, message) => progress({ stage, fraction: null, message }),
+          layerMemo: this.options.layerMemo,
         });
         if (signal.aborted) {
           // Cancelled while opening: the model in use stays.

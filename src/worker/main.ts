@@ -4,6 +4,7 @@ import { asLabError } from '../engine/errors';
 import { webRuntime } from '../engine/runtime/web';
 import { EngineHandlers } from './handlers';
 import { indexedDbMemo } from './datasetMemo';
+import { indexedDbLayerMemo } from './layerMemoDb';
 import { exemplarTransferables } from './exemplarHost';
 import { gradTransferables } from './gradHost';
 import { upscaleTransferables } from './upscaleHost';
@@ -11,7 +12,11 @@ import type { EngineRequest, EngineResponseBody, FromWorker, ToWorker } from './
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 // A reload opens the built-in dataset from the memo instead of generating and hashing it again.
-const handlers = new EngineHandlers(webRuntime(), { datasetMemo: typeof indexedDB !== 'undefined' ? indexedDbMemo() : undefined });
+const hasIdb = typeof indexedDB !== 'undefined';
+const handlers = new EngineHandlers(webRuntime(), {
+  datasetMemo: hasIdb ? indexedDbMemo() : undefined,
+  layerMemo: hasIdb ? indexedDbLayerMemo() : undefined,
+});
 const inFlight = new Map<number, AbortController>();
 /**
  * One request at a time per lane. Model requests queue: onnxruntime sessions are not re-entrant

@@ -13,6 +13,7 @@ import { preprocessFor } from '../data/preprocess';
 import type { Runtime, SessionOptions } from '../runtime/types';
 import type { Layer, ModelSummary, Preprocess } from '../types';
 import { sha256Hex } from './hash';
+import { layerMemoKey, type LayerMemo } from './layerMemo';
 
 /** Ops whose outputs only reshape or copy another layer, or compute shapes: not layers. */
 const NOT_LAYERS = new Set([
@@ -26,6 +27,8 @@ export interface InspectOptions {
   session?: SessionOptions;
   signal?: AbortSignal;
   onProgress?: (stage: string, message: string) => void;
+  /** Where dry-run results are remembered between visits (default: nowhere). */
+  layerMemo?: LayerMemo;
 }
 
 export interface Inspected {
@@ -54,8 +57,7 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
       `This model takes ${imageInput.height}×${imageInput.width} images (its input is fixed); a size of ${h}×${w} cannot be used.`,
     );
   }
-  options.onProgress?.('dry-run', 'Finding layers with a dry run');
-  const layers = await dryRunLayers(runtime, model, preprocess, options);
+  const layers = await findLayers(runtime, model, sha256, preprocess, options);
   let labels: string[] | null = null;
   try {
     const parsed: unknown = JSON.parse(meta['lab.labels'] ?? 'null');
@@ -79,6 +81,19 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
     labels,
   };
   return { model, summary };
+}
+
+/** The layers from the memo when it has this model at this size, else from a dry run (then remembered). */
+async function findLayers(runtime: Runtime, model: Model, sha256: string, p: Preprocess, options: InspectOptions): Promise<Layer[]> {
+  const { layerMemo } = options;
+  const key = layerMemoKey(sha256, p.size);
+  // A memo that cannot be read or written costs a dry run, nothing more.
+  const known = await layerMemo?.get(key).catch(() => undefined);
+  if (known) return known;
+  options.onProgress?.('dry-run', 'Finding layers with a dry run');
+  const layers = await dryRunLayers(runtime, model, p, options);
+  await layerMemo?.put(key, layers).catch(() => undefined);
+  return layers;
 }
 
 async function dryRunLayers(runtime: Runtime, model: Model, p: Preprocess, { signal, session: sessionOptions }: InspectOptions): Promise<Layer[]> {
