@@ -1,16 +1,21 @@
 /**
  * Timing of backward graphs (not a test):
  *
- *     npx tsx bench/gradients.ts [runs] [threads] [--browser] [--featvis]
+ *     npx tsx bench/gradients.ts [runs] [threads] [--browser] [--featvis] [--objective=max|mean]
+ *                                [--steps=128] [--models=a,b] [--units=0,1,2,3] [--no-backward] [--fft]
  *
  * 1. onnxruntime-node (always), as below.
  * 2. --browser: the same forward and forward+backward models in onnxruntime-web WASM in a worker
  *    in Debian chromium, through the tab benchmark page of bench/run.ts (expects `vite build`
  *    output in dist/): each model is timed as that page times a plain session.
  * 3. --featvis: feature visualisation of units of the built-in models (onnxruntime-node, the
- *    tab's defaults: 4 samples, 128 steps): time, time until the objective is within 5% of its
- *    final value ("converged"), and the unit's activation on its visualisations against its best
- *    exemplar over the 10,000 built-in scenes.
+ *    tab's defaults: 4 samples, 128 steps, objective max): time, time per step and the gradient
+ *    session's share of it, time until the objective is within 5% of its final value
+ *    ("converged"), and the unit's activation (spatial max) on its visualisations against its
+ *    best exemplar over the 10,000 built-in scenes. The model's sha256 is printed with it.
+ * 4. --fft: the Fourier parameterisation (image + adjoint, one channel) with the FFT against the
+ *    separable DFT it replaced (tests/featvis/dftBasis.ts), at 64 and 224 pixels.
+ * --no-backward skips 1 (for the featvis and fft runs alone).
  *
  * Per model, batch 1, the sin input: the plain forward model, and gradient models (forward
  * outputs + target + d(target)/d(input)) for a logit target — with the default Conv backward and
@@ -25,6 +30,8 @@ import { buildGradientModel, tensorShapes, type GradientOptions } from '../src/e
 import { decodeModel, encodeModel } from '../src/engine/onnx/model';
 import { nodeRuntime } from '../src/engine/runtime/node';
 import type { Session } from '../src/engine/runtime/types';
+import { FourierBasis, type FeatureObjective } from '../src/engine/featvis';
+import { DftBasis } from '../tests/featvis/dftBasis';
 import { REPO_ROOT, fixturePath, sinInput } from '../tests/setup/fixturePaths';
 import type { BenchJob, BenchResult } from './browser/worker';
 
@@ -33,6 +40,10 @@ const runs = Number(positional[0] ?? 15);
 const threads = Number(positional[1] ?? 1);
 const BROWSER = process.argv.includes('--browser');
 const FEATVIS = process.argv.includes('--featvis');
+const FFT = process.argv.includes('--fft');
+const BACKWARD = !process.argv.includes('--no-backward');
+/** --name=value flags. */
+const flag = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 /** Built gradient models written for the browser run (served at /grad/). */
 const OUT_DIR = join(tmpdir(), 'lab-bench-grad-models');
 const runtime = nodeRuntime();
@@ -45,8 +56,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const browserFile = (model: string, label: string) => `${model}.${label.replace(/[^a-z]+/gi, '-')}.onnx`;
 if (BROWSER) mkdirSync(OUT_DIR, { recursive: true });
-console.log(`onnxruntime-node, ${threads || 'all'} thread(s), median of ${runs} runs`);
-for (const m of MODELS) {
+if (BACKWARD) console.log(`onnxruntime-node, ${threads || 'all'} thread(s), median of ${runs} runs`);
+for (const m of BACKWARD ? MODELS : []) {
   const bytes = new Uint8Array(readFileSync(m.path));
   const model = decodeModel(bytes);
   const shapes = await tensorShapes(runtime, model);
@@ -88,7 +99,38 @@ for (const m of MODELS) {
 }
 
 if (BROWSER) await browserTimings();
+if (FFT) fftTimings();
 if (FEATVIS) await featvisTimings();
+
+/**
+ * Image + adjoint of one channel: the FFT basis against the separable DFT. Timed in this
+ * process's CPU time (process.cpuUsage), which a busy machine does not inflate the way it does
+ * wall-clock time; the best of 5 rounds.
+ */
+function fftTimings(): void {
+  console.log('\nFourier parameterisation, one channel, image + adjoint (process CPU time, best of 5 rounds)');
+  for (const n of [64, 224]) {
+    const ms = [FourierBasis, DftBasis].map((B) => {
+      const b = new B(n, n);
+      const p = Float32Array.from({ length: b.perChannel }, (_, i) => Math.sin(i));
+      const img = new Float32Array(n * n);
+      const g = new Float32Array(b.perChannel);
+      const reps = n === 64 ? 20 : 2;
+      let best = Infinity;
+      for (let round = 0; round < 6; round++) {
+        const t = process.cpuUsage();
+        for (let r = 0; r < reps; r++) {
+          b.image(p, 0, img, 0);
+          b.adjoint(img, 0, g, 0);
+        }
+        const d = process.cpuUsage(t);
+        if (round > 0) best = Math.min(best, (d.user + d.system) / 1000 / reps);
+      }
+      return best;
+    });
+    console.log(`  ${n}×${n}: FFT ${ms[0].toFixed(2)} ms, separable DFT ${ms[1].toFixed(2)} ms (${(ms[1] / ms[0]).toFixed(1)}× less)`);
+  }
+}
 
 /** The same models in onnxruntime-web WASM in chromium, through the tab benchmark page. */
 async function browserTimings(): Promise<void> {
@@ -122,18 +164,24 @@ async function browserTimings(): Promise<void> {
 
 /** Feature visualisation of a few units per built-in model against their best exemplars (Node). */
 async function featvisTimings(): Promise<void> {
+  const { createHash } = await import('node:crypto');
   const { LoadedModel } = await import('../src/engine/lab/loadedModel');
   const { openDataset, loadBanks } = await import('../src/engine/data/datasets');
   const { openGradientRunner } = await import('../src/engine/attribution');
-  const { featureTarget, visualize } = await import('../src/engine/featvis');
+  const { featureObjective, visualize } = await import('../src/engine/featvis');
   const banks = await loadBanks(async (name) => new Uint8Array(readFileSync(join(REPO_ROOT, 'assets', name))));
   const ds = await openDataset('scenes-test', banks);
   const LAYER = '/stage3/block0/relu2/Relu_output_0';
-  const UNITS = [0, 1, 2, 3];
-  console.log(`\nfeature visualisation (onnxruntime-node, 1 thread; 4 samples × 128 steps, seed 0) vs the best of ${ds.count} scenes`);
-  for (const name of ['placeholder-fmnist', 'scenes-balanced']) {
-    const lm = await LoadedModel.open(runtime, new Uint8Array(readFileSync(join(REPO_ROOT, `models/${name}.onnx`))), name, { session: { threads: 1 } });
-    const C = lm.summary.layers.find((l) => l.tensor === LAYER)!.channels;
+  const UNITS = flag('units', '0,1,2,3').split(',').map(Number);
+  const objective = flag('objective', 'max') as FeatureObjective;
+  const steps = Number(flag('steps', '128'));
+  console.log(`\nfeature visualisation (onnxruntime-node, 1 thread; 4 samples × ${steps} steps, seed 0, objective ${objective}) vs the best of ${ds.count} scenes`);
+  for (const name of flag('models', 'placeholder-fmnist,scenes-balanced').split(',')) {
+    const bytes = new Uint8Array(readFileSync(join(REPO_ROOT, `models/${name}.onnx`)));
+    const lm = await LoadedModel.open(runtime, bytes, name, { session: { threads: 1 } });
+    const layer = lm.summary.layers.find((l) => l.tensor === LAYER)!;
+    const C = layer.channels;
+    console.log(`${name}: sha256 ${createHash('sha256').update(bytes).digest('hex')}`);
     const best = new Float32Array(C).fill(-Infinity);
     for (let i = 0; i < ds.count; i += 250) {
       const r = await lm.run({ images: Array.from({ length: Math.min(250, ds.count - i) }, (_, k) => ds.image(i + k)), layers: [LAYER] });
@@ -141,8 +189,21 @@ async function featvisTimings(): Promise<void> {
       for (let k = 0; k < max.length / C; k++) for (let c = 0; c < C; c++) best[c] = Math.max(best[c], max[k * C + c]);
     }
     for (const unit of UNITS) {
-      const runner = await openGradientRunner(runtime, lm.model, lm.summary.imageInput.name, lm.summary.preprocess.size, featureTarget(lm.model, LAYER, unit), { threads: 1 });
-      const vis = await visualize(runner, lm.summary.preprocess, { seed: 0, samples: 4, steps: 128 });
+      const plan = featureObjective(lm.model, LAYER, layer.shape, unit, objective);
+      const runner = await openGradientRunner(runtime, plan.model, lm.summary.imageInput.name, lm.summary.preprocess.size, plan.target, { threads: 1 });
+      // Process CPU time (a busy machine inflates wall-clock time, not this) per step, and the
+      // gradient session's share of it (the rest: the JS parameterisation, warp and Adam).
+      let sessionCpu = 0;
+      const cpuMs = (d: NodeJS.CpuUsage) => (d.user + d.system) / 1000;
+      const timed = { ...runner, run: async (...a: Parameters<typeof runner.run>) => {
+        const t = process.cpuUsage();
+        const r = await runner.run(...a);
+        sessionCpu += cpuMs(process.cpuUsage(t));
+        return r;
+      } };
+      const cpu0 = process.cpuUsage();
+      const vis = await visualize(timed, lm.summary.preprocess, { seed: 0, samples: 4, steps });
+      const cpuPerStep = cpuMs(process.cpuUsage(cpu0)) / (vis.steps + 1);
       await runner.release();
       const run = await lm.run({ images: vis.images, maps: [{ layer: LAYER, unit }] });
       const m = run.maps[`${LAYER}#${unit}`].data;
@@ -153,8 +214,8 @@ async function featvisTimings(): Promise<void> {
       const start = mean(vis.history[0].values);
       const converged = vis.history.find((h) => mean(h.values) - start >= 0.95 * (final - start))!.step;
       console.log(
-        `${name} stage3.block0.relu2 unit ${unit}: ${(vis.ms / 1000).toFixed(1)} s (${(vis.ms / vis.steps).toFixed(0)} ms/step), ` +
-          `converged (95%) at step ${converged} ≈ ${((vis.ms * converged) / vis.steps / 1000).toFixed(1)} s; ` +
+        `${name} stage3.block0.relu2 unit ${unit}: ${(vis.ms / 1000).toFixed(1)} s (${(vis.ms / vis.steps).toFixed(0)} ms/step wall; CPU ${cpuPerStep.toFixed(1)} ms/step, session ${(sessionCpu / (vis.steps + 1)).toFixed(1)}), ` +
+          `converged (95%) at step ${converged} ≈ ${((vis.ms * converged) / vis.steps / 1000).toFixed(1)} s wall, ${((cpuPerStep * converged) / 1000).toFixed(1)} s CPU; ` +
           `activation max ${act.map((v) => v.toFixed(2)).join('/')} vs best exemplar ${best[unit].toFixed(2)} → ${act.filter((v) => v > best[unit]).length}/4 beat it`,
       );
     }

@@ -21,7 +21,8 @@ import { pageBase } from './modelSource';
 import type { LoadProgress } from './modelSlice';
 import type { ImageDatasetInfo, ImagePage } from '../engine/data/imageDataset';
 import type { FitMode } from '../engine/data/imageFit';
-import { isImageInfo, openImageFolder, openManifest, refitImages, showImagePage } from './imageDatasetActions';
+import { isImageInfo, openImageFolder, openManifest, refitImages, setImageNorm, showImagePage } from './imageDatasetActions';
+import type { NormOverride } from './normOverride';
 import { datasetProblem } from './url';
 
 /** Scenes per gallery page. */
@@ -44,6 +45,8 @@ export interface DatasetView {
   datasetFilter: DatasetFilter;
   /** Offset of the page on show (a multiple of DATASET_PAGE_SIZE). */
   datasetOffset: number;
+  /** The researcher's mean/std for image datasets (null: the model's), remembered for the next one. */
+  datasetNorm: NormOverride | null;
 }
 
 export interface DatasetSlice extends DatasetView {
@@ -59,6 +62,8 @@ export interface DatasetSlice extends DatasetView {
   openManifest: (url: string) => Promise<void>;
   /** Fits an open image dataset again with another mode (remembered for the next one). */
   setDatasetFit: (fit: FitMode) => Promise<void>;
+  /** Overrides the model's mean/std for image datasets (null: back to the model's), fitting an open one again. */
+  setDatasetNorm: (norm: NormOverride | null) => Promise<void>;
   setImagePage: (offset: number) => Promise<void>;
   datasetStatus: DatasetStatus;
   /** Generation progress while the worker generates the dataset. */
@@ -177,10 +182,12 @@ export const createDatasetSlice: SliceCreator<DatasetSlice> = (set, get) => ({
   datasetPageLoading: false,
   imagePage: null,
   datasetFit: 'stretch',
+  datasetNorm: null,
 
   openImageFolder: (name, files) => openImageFolder(get, set, name, files),
   openManifest: (url) => openManifest(get, set, url),
-  setDatasetFit: (fit) => refitImages(get, set, fit),
+  setDatasetFit: (fit) => refitImages(get, set, { fit }),
+  setDatasetNorm: (norm) => setImageNorm(get, set, norm),
   setImagePage: (offset) => showImagePage(get, set, offset),
 
   openDataset: async (id, view) => {

@@ -11,7 +11,8 @@
  */
 import type { IndexProgress } from '../engine/exemplars/indexer';
 import { mapRange } from '../engine/exemplars/maps';
-import type { RawImage, TensorF32 } from '../engine/types';
+import type { Preprocess, RawImage, TensorF32 } from '../engine/types';
+import { datasetPreprocess } from '../engine/data/imageDataset';
 import { EngineError } from '../worker/client';
 import type { GridEntry, UnitExemplars } from '../worker/protocol';
 import { assetsBase } from './datasetSlice';
@@ -310,6 +311,12 @@ async function loadUnit(get: Get, set: Set, partial = false): Promise<void> {
   }
 }
 
+/** The open image dataset's mean/std override, when it has one (try-it images are normalised like its images). */
+function tryPreprocess(s: LabState): Preprocess | undefined {
+  const info = s.datasetInfo;
+  return s.summary && info?.kind === 'images' ? datasetPreprocess(s.summary.preprocess, info.prep) : undefined;
+}
+
 async function runTry(get: Get, set: Set, image: RawImage, name: string): Promise<void> {
   const { layer, unit, summary, pushNotice } = get();
   if (!summary || layer === null || unit === null) {
@@ -328,6 +335,8 @@ async function runTry(get: Get, set: Set, image: RawImage, name: string): Promis
       images: [image],
       layers: spatial ? [] : [layer],
       maps: spatial ? [{ layer, unit }] : [],
+      // normalised like the dataset's images, so the value compares with the exemplars'
+      preprocess: tryPreprocess(get()),
     });
     if (token !== tryToken) return;
     const full = result.maps[`${layer}#${unit}`];

@@ -1,9 +1,11 @@
 /**
  * Gradients in the unit view: the attribution map of one image (a top exemplar or the try-it
  * image) for the open unit or a class logit, and the open unit's feature visualisation with live
- * progress. The seed of the visualisation is part of the link (fvseed), so a link reproduces it.
+ * progress. The seed and the objective of the visualisation are part of the link (fvseed, fvobj),
+ * so a link reproduces it.
  */
 import type { BaselineKind } from '../engine/attribution/baselines';
+import { DEFAULT_OBJECTIVE, DEFAULT_SAMPLES, DEFAULT_STEPS, isFeatureObjective, type FeatureObjective } from '../engine/featvis/settings';
 import type { RawImage } from '../engine/types';
 import { EngineError } from '../worker/client';
 import type { AttributionMethod, AttributionResult, FeatureVisProgress, FeatureVisResult } from '../worker/gradHost';
@@ -45,6 +47,8 @@ export interface GradSlice {
   attrProgress: number | null;
   /** The seed from the link (null: none given; the visualisation then uses DEFAULT_FV_SEED). */
   fvSeed: number | null;
+  /** What the visualisation maximises (default: the spatial max, the exemplar ranking score). */
+  fvObjective: FeatureObjective;
   fvSettings: FeatureVisSettings;
   fvStatus: FeatureVisStatus;
   fvProgress: FeatureVisProgress | null;
@@ -55,6 +59,7 @@ export interface GradSlice {
   syncAttribution: () => Promise<void>;
   setAttribution: (settings: Partial<AttributionSettings>) => void;
   setFvSeed: (seed: number | null) => void;
+  setFvObjective: (objective: FeatureObjective) => void;
   setFvSettings: (settings: Partial<FeatureVisSettings>) => void;
   runFeatureVis: () => Promise<void>;
   cancelFeatureVis: () => void;
@@ -131,7 +136,8 @@ export const createGradSlice: SliceCreator<GradSlice> = (set, get) => ({
   attrRunning: false,
   attrProgress: null,
   fvSeed: null,
-  fvSettings: { samples: 4, steps: 128 },
+  fvObjective: DEFAULT_OBJECTIVE,
+  fvSettings: { samples: DEFAULT_SAMPLES, steps: DEFAULT_STEPS },
   fvStatus: 'idle',
   fvProgress: null,
   fvPreview: null,
@@ -143,10 +149,11 @@ export const createGradSlice: SliceCreator<GradSlice> = (set, get) => ({
     void computeAttribution(get, set);
   },
   setFvSeed: (seed) => set({ fvSeed: seed === null || (Number.isSafeInteger(seed) && seed >= 0 && seed <= 2 ** 32 - 1) ? seed : get().fvSeed }),
+  setFvObjective: (objective) => set({ fvObjective: isFeatureObjective(objective) ? objective : get().fvObjective }),
   setFvSettings: (settings) => set({ fvSettings: { ...get().fvSettings, ...settings } }),
 
   runFeatureVis: async () => {
-    const { layer, unit, summary, fvSeed, fvSettings } = get();
+    const { layer, unit, summary, fvSeed, fvObjective, fvSettings } = get();
     if (!summary || layer === null || unit === null) return;
     fvController?.abort();
     const controller = new AbortController();
@@ -156,7 +163,7 @@ export const createGradSlice: SliceCreator<GradSlice> = (set, get) => ({
     set({ fvStatus: 'running', fvProgress: null, fvPreview: null, fvResult: null });
     try {
       const { result } = await getEngine().request(
-        { kind: 'featureVis', layer, unit, seed, samples: fvSettings.samples, steps: fvSettings.steps },
+        { kind: 'featureVis', layer, unit, seed, objective: fvObjective, samples: fvSettings.samples, steps: fvSettings.steps },
         {
           signal: controller.signal,
           onProgress: (p) => {

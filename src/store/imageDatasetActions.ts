@@ -6,7 +6,8 @@
  */
 import type { FitMode } from '../engine/data/imageFit';
 import { folderEntries } from '../engine/data/folder';
-import type { ImageDatasetInfo } from '../engine/data/imageDataset';
+import type { ImageDatasetInfo, ImagePrep } from '../engine/data/imageDataset';
+import type { Preprocess } from '../engine/types';
 import type { ImageDatasetSource } from '../worker/protocol';
 import { EngineError } from '../worker/client';
 import { forgetCrashedEngine, getEngine } from './engine';
@@ -15,6 +16,7 @@ import { resolveModelUrl } from './modelUrl';
 import { pageBase } from './modelSource';
 import type { LabState } from './types';
 import { datasetProblem } from './url';
+import { isValidNorm, sameNorm, type NormOverride } from './normOverride';
 
 type Get = () => LabState;
 type Set = (partial: Partial<LabState>) => void;
@@ -42,6 +44,25 @@ async function fetchImagePage(get: Get, set: Set, offset: number): Promise<void>
   if (get().datasetId === id) set({ imagePage: page });
 }
 
+/**
+ * How the open model's input takes a dataset's images: its size, the fit mode, and the mean/std
+ * override unless it equals the model's own (then it changes nothing, and the dataset keeps the
+ * identity, and so the cached indexes, it has without one).
+ */
+export function imagePrep(model: Preprocess, fit: ImagePrep['fit'], norm: NormOverride | null): ImagePrep {
+  const prep: ImagePrep = { size: model.size, fit };
+  if (norm && !sameNorm(norm, { mean: model.mean, std: model.std })) {
+    prep.mean = [...norm.mean];
+    prep.std = [...norm.std];
+  }
+  return prep;
+}
+
+/** The override a preparation carries, or null (the model's normalisation). */
+export function prepNorm(prep: ImagePrep): NormOverride | null {
+  return prep.mean && prep.std ? { mean: prep.mean, std: prep.std } : null;
+}
+
 /** Opens (or, with source null, fits again) an image dataset in the worker. */
 async function openImages(get: Get, set: Set, id: string, source: ImageDatasetSource | null, title: string): Promise<void> {
   const summary = get().summary;
@@ -64,7 +85,7 @@ async function openImages(get: Get, set: Set, id: string, source: ImageDatasetSo
   let last = 0;
   try {
     const { info } = await getEngine().request(
-      { kind: 'openImages', id, source, prep: { size: summary.preprocess.size, fit: get().datasetFit } },
+      { kind: 'openImages', id, source, prep: imagePrep(summary.preprocess, get().datasetFit, get().datasetNorm) },
       {
         onProgress: (p) => {
           const now = Date.now();
@@ -117,12 +138,37 @@ export function openManifest(get: Get, set: Set, text: string): Promise<void> {
   return openImages(get, set, url, { kind: 'manifest', url }, 'the manifest');
 }
 
-/** Fits the open image dataset again (another fit mode, or another model's input size). */
-export function refitImages(get: Get, set: Set, fit: FitMode): Promise<void> {
-  set({ datasetFit: fit });
+/** Fits the open image dataset again (another fit mode or mean/std override, or another model's input size). */
+export function refitImages(get: Get, set: Set, change: { fit?: FitMode; norm?: NormOverride | null }): Promise<void> {
+  if (change.fit !== undefined) set({ datasetFit: change.fit });
+  if (change.norm !== undefined) set({ datasetNorm: change.norm });
   const { datasetId, datasetInfo } = get();
   if (!datasetId || !isImageInfo(datasetInfo)) return Promise.resolve();
   return openImages(get, set, datasetId, null, datasetInfo.title);
+}
+
+/**
+ * Sets the mean/std override (null: the model's) and fits the open image dataset again when that
+ * changes its preparation; an override equal to the model's values is kept as null. Invalid values
+ * are refused with a notice and nothing is sent.
+ */
+export function setImageNorm(get: Get, set: Set, norm: NormOverride | null): Promise<void> {
+  if (norm !== null && !isValidNorm(norm)) {
+    get().pushNotice({ level: 'error', title: 'The mean/std override is not valid', hint: 'Use finite numbers, std greater than 0.' });
+    return Promise.resolve();
+  }
+  const { summary, datasetInfo, datasetFit } = get();
+  if (!summary) {
+    set({ datasetNorm: norm });
+    return Promise.resolve();
+  }
+  const prep = imagePrep(summary.preprocess, datasetFit, norm);
+  const next = prepNorm(prep);
+  if (!isImageInfo(datasetInfo) || sameNorm(next, prepNorm(datasetInfo.prep))) {
+    set({ datasetNorm: next });
+    return Promise.resolve();
+  }
+  return refitImages(get, set, { norm: next });
 }
 
 export function showImagePage(get: Get, set: Set, offset: number): Promise<void> {

@@ -3,7 +3,9 @@
  *   #/<panel>?v=1&model=<builtin id or url>&layer=<tensor>&unit=<int>&backend=<auto|wasm|webgpu>
  *              &dataset=<builtin dataset id or manifest url>&dclass=<class>&dcolor=<colour>&dtexture=<texture>
  *              &dbg=<background kind>&dpage=<page, from 1>&fvseed=<feature-visualisation seed>
+ *              &fvobj=<feature-visualisation objective: mean; absent: max>
  *              &upscaler=<built-in upscaler id>&upmode=<image|webcam>&upres=<webcam input, e.g. 640x360>
+ *              &norm=<image datasets' mean/std override: m0,m1,m2;s0,s1,s2>
  * Values are encodeURIComponent'd. Unknown keys are ignored. Anything malformed or hostile falls
  * back to its default and is reported as a problem string; decoding never throws.
  */
@@ -12,6 +14,8 @@ import { isBackendPreference, type BackendPreference } from './backendPreference
 import { checkModelUrl, MAX_URL_CHARS } from './modelUrl';
 import { BUILTIN_UPSCALERS, WEBCAM_SIZES, type UpscaleMode, type WebcamSize } from './upscaleSlice';
 import { FILTER_KEYS, FILTER_VALUES, findDataset, BUILTIN_DATASETS, type DatasetFilter, type FilterKey } from '../engine/data/datasets';
+import { formatNormParam, isValidNorm, parseNormParam, type NormOverride } from './normOverride';
+import { DEFAULT_OBJECTIVE, FEATURE_OBJECTIVES, isFeatureObjective, type FeatureObjective } from '../engine/featvis/settings';
 
 export const URL_VERSION = 1;
 /** Longest value accepted for any key. */
@@ -35,11 +39,15 @@ export interface UrlState {
   datasetPage: number;
   /** Seed of the open unit's feature visualisation (a link reproduces it); null: not given. */
   fvSeed: number | null;
+  /** The feature-visualisation objective when not the default (optional, so older states stay valid). */
+  fvObjective?: Exclude<FeatureObjective, typeof DEFAULT_OBJECTIVE>;
   /** The Upscale panel's built-in upscaler; null: the default (a user's .onnx cannot be linked). */
   upscaler: string | null;
   upMode: UpscaleMode;
   /** The webcam input size. */
   upRes: WebcamSize;
+  /** Image datasets' mean/std override; absent: the model's (optional, so older states stay valid). */
+  norm?: NormOverride;
 }
 
 export const DEFAULT_URL_STATE: Readonly<UrlState> = Object.freeze({
@@ -64,7 +72,7 @@ export const MAX_DATASET_PAGE = 1_000_000;
 /** Feature-visualisation seeds are 32-bit: 0 … MAX_FV_SEED. */
 export const MAX_FV_SEED = 2 ** 32 - 1;
 
-const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'upscaler', 'upmode', 'upres'];
+const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'fvobj', 'upscaler', 'upmode', 'upres', 'norm'];
 
 function isFilterValue(key: FilterKey, value: unknown): boolean {
   return typeof value === 'string' && (FILTER_VALUES[key] as readonly string[]).includes(value);
@@ -227,6 +235,11 @@ export function decodeHash(hash: unknown): DecodeResult {
     if (!Number.isSafeInteger(n) || n > MAX_FV_SEED) problems.push(`feature-visualisation seed ${show(fvseed)} is not a whole number from 0 to ${MAX_FV_SEED}`);
     else state.fvSeed = n;
   }
+  const fvobj = values.get('fvobj');
+  if (fvobj !== undefined && fvobj !== '') {
+    if (!isFeatureObjective(fvobj)) problems.push(`unknown feature-visualisation objective ${show(fvobj)} (use ${FEATURE_OBJECTIVES.join(' or ')})`);
+    else if (fvobj !== DEFAULT_OBJECTIVE) state.fvObjective = fvobj;
+  }
 
   const upscaler = values.get('upscaler');
   if (upscaler !== undefined && upscaler !== '') {
@@ -242,6 +255,12 @@ export function decodeHash(hash: unknown): DecodeResult {
   if (upres !== undefined && upres !== '') {
     if ((WEBCAM_SIZES as readonly string[]).includes(upres)) state.upRes = upres as WebcamSize;
     else problems.push(`unknown webcam size ${show(upres)} (use ${WEBCAM_SIZES.join(', ')})`);
+  }
+  const norm = values.get('norm');
+  if (norm !== undefined && norm !== '') {
+    const parsed = parseNormParam(norm);
+    if (parsed.ok) state.norm = parsed.norm;
+    else problems.push(`mean/std override ${show(norm)}: ${parsed.problem}`);
   }
 
   return { state, problems };
@@ -267,9 +286,12 @@ export function encodeHash(state: UrlState): string {
   }
   if (state.datasetPage > 0) out += `&dpage=${state.datasetPage + 1}`;
   if (state.fvSeed !== null) out += `&fvseed=${state.fvSeed}`;
+  if (state.fvObjective !== undefined) out += `&fvobj=${state.fvObjective}`;
   if (state.upscaler !== null) out += `&upscaler=${enc(state.upscaler)}`;
   if (state.upMode !== DEFAULT_URL_STATE.upMode) out += `&upmode=${state.upMode}`;
   if (state.upRes !== DEFAULT_URL_STATE.upRes) out += `&upres=${state.upRes}`;
+  // Digits, '.', 'e', '+', '-', ',' and ';' only: readable as it is.
+  if (state.norm) out += `&norm=${formatNormParam(state.norm)}`;
   return out;
 }
 
@@ -287,9 +309,11 @@ export function isValidUrlState(state: UrlState): boolean {
     state.datasetPage >= 0 &&
     state.datasetPage < MAX_DATASET_PAGE &&
     (state.fvSeed === null || (Number.isSafeInteger(state.fvSeed) && state.fvSeed >= 0 && state.fvSeed <= MAX_FV_SEED)) &&
+    (state.fvObjective === undefined || (isFeatureObjective(state.fvObjective) && (state.fvObjective as string) !== DEFAULT_OBJECTIVE)) &&
     (state.upscaler === null || BUILTIN_UPSCALERS.some((u) => u.id === state.upscaler)) &&
     (state.upMode === 'image' || state.upMode === 'webcam') &&
-    (WEBCAM_SIZES as readonly string[]).includes(state.upRes)
+    (WEBCAM_SIZES as readonly string[]).includes(state.upRes) &&
+    (state.norm === undefined || isValidNorm(state.norm))
   );
 }
 

@@ -12,6 +12,7 @@ import { isFolderDataset } from './imageDatasetActions';
 import { DEFAULT_DATASET_ID, findDataset } from '../engine/data/datasets';
 import { DEFAULT_UPSCALER_ID } from './upscaleSlice';
 import { sameNorm } from './normOverride';
+import { DEFAULT_OBJECTIVE } from '../engine/featvis/settings';
 
 type Store = UseBoundStore<StoreApi<LabState>>;
 
@@ -43,6 +44,7 @@ export function urlStateOf(s: LabState): UrlState {
     filter: s.datasetFilter,
     datasetPage: Math.floor(s.datasetOffset / DATASET_PAGE_SIZE),
     fvSeed: s.fvSeed,
+    ...(s.fvObjective !== DEFAULT_OBJECTIVE ? { fvObjective: s.fvObjective } : {}),
     // A user's .onnx has no address: the link keeps the default upscaler.
     upscaler: s.upChoice.startsWith('file:') || s.upChoice === DEFAULT_UPSCALER_ID ? null : s.upChoice,
     upMode: s.upMode,
@@ -62,6 +64,7 @@ async function apply(store: Store, state: UrlState, initial: boolean): Promise<v
   const s = store.getState();
   s.applyView({ panel: state.panel });
   s.setFvSeed(state.fvSeed);
+  s.setFvObjective(state.fvObjective ?? DEFAULT_OBJECTIVE);
   s.applyUpscaleView({ upscaler: state.upscaler, mode: state.upMode, size: state.upRes });
   if (s.summary) {
     s.selectLayer(state.layer);

@@ -1,7 +1,9 @@
 /**
  * The worker's gradient requests: attribution maps of an image (gradient × input, integrated
  * gradients) and feature visualisation of a unit. One gradient session per target (a unit's
- * spatial sum, a class logit, a unit's pre-ReLU mean), the few most recent kept open.
+ * spatial sum, a class logit, a unit's pre-ReLU max or mean), the few most recent kept open.
+ * A visualisation lets attribution requests run between its steps (src/worker/lanes.ts), so a
+ * session is leased while in use: one evicted meanwhile is released when its last user is done.
  */
 import {
   baselineFor,
@@ -16,9 +18,10 @@ import {
 import { imagesToTensor } from '../engine/data/preprocess';
 import { LabError } from '../engine/errors';
 import { mapRange } from '../engine/exemplars/maps';
-import { DEFAULT_SAMPLES, DEFAULT_STEPS, featureTarget, visualize } from '../engine/featvis';
+import { DEFAULT_OBJECTIVE, DEFAULT_SAMPLES, DEFAULT_STEPS, FEATURE_OBJECTIVES, featureObjective, isFeatureObjective, preRelu, visualize, type FeatureObjective } from '../engine/featvis';
 import type { LoadedModel } from '../engine/lab/loadedModel';
 import type { GradientTarget } from '../engine/onnx/backward';
+import type { Model } from '../engine/onnx/model';
 import type { Runtime, SessionOptions } from '../engine/runtime/types';
 import type { RawImage, TensorF32 } from '../engine/types';
 import type { EngineResponseBody, Progress } from './protocol';
@@ -59,12 +62,14 @@ export interface FeatureVisRequest {
   seed: number;
   samples?: number;
   steps?: number;
+  /** What is maximised (default 'max': the spatial max, the exemplar ranking score). */
+  objective?: FeatureObjective;
 }
 
 export interface FeatureVisProgress {
   step: number;
   steps: number;
-  /** The objective (the unit's channel mean, pre-ReLU for ReLU layers) per sample. */
+  /** The objective (the unit's channel max or mean, pre-ReLU for ReLU layers) per sample. */
   values: number[];
   preview?: RawImage[];
 }
@@ -75,11 +80,12 @@ export interface FeatureVisResult {
   unit: number;
   seed: number;
   steps: number;
+  objective: FeatureObjective;
   /** The tensor maximised (the Relu's input for a ReLU layer). */
   objectiveTensor: string;
   images: RawImage[];
   /** The objective per sample on its final image. */
-  objective: number[];
+  objectiveValues: number[];
   /** The unit's spatial max per sample on its final image — the exemplar ranking score. */
   activation: number[];
   ms: number;
@@ -90,27 +96,59 @@ type Body<K extends EngineResponseBody['kind']> = Extract<EngineResponseBody, { 
 /** Gradient sessions kept open (each is a copy of the model plus its backward graph). */
 const KEEP_RUNNERS = 3;
 
-export class GradHost {
-  private readonly runners = new Map<string, Promise<GradientRunner>>();
+interface RunnerEntry {
+  runner: Promise<GradientRunner>;
+  /** Requests using it now. */
+  users: number;
+  /** Out of the cache: released when the last user is done. */
+  evicted: boolean;
+}
 
-  private runner(runtime: Runtime, session: SessionOptions, model: LoadedModel, target: GradientTarget): Promise<GradientRunner> {
-    const key = `${model.summary.sha256}|${JSON.stringify(target)}`;
-    let r = this.runners.get(key);
-    if (r) {
-      this.runners.delete(key);
+/** The gradient model to build: the model (maybe with an appended objective) and its target. */
+type Plan = () => { model: Model; target: GradientTarget };
+
+export class GradHost {
+  private readonly runners = new Map<string, RunnerEntry>();
+
+  /** Runs `use` with the gradient session of `key` (opened from `plan` when not cached). */
+  private async withRunner<T>(
+    runtime: Runtime,
+    session: SessionOptions,
+    model: LoadedModel,
+    key: string,
+    plan: Plan,
+    use: (r: GradientRunner) => Promise<T>,
+  ): Promise<T> {
+    const full = `${model.summary.sha256}|${key}`;
+    let e = this.runners.get(full);
+    if (e) {
+      this.runners.delete(full);
     } else {
       const { imageInput, preprocess } = model.summary;
-      r = openGradientRunner(runtime, model.model, imageInput.name, preprocess.size, target, session);
-      r.catch(() => this.runners.delete(key));
+      const runner = Promise.resolve().then(() => {
+        const p = plan();
+        return openGradientRunner(runtime, p.model, imageInput.name, preprocess.size, p.target, session);
+      });
+      const entry: RunnerEntry = { runner, users: 0, evicted: false };
+      runner.catch(() => {
+        if (this.runners.get(full) === entry) this.runners.delete(full);
+      });
+      e = entry;
     }
-    this.runners.set(key, r);
+    this.runners.set(full, e);
+    e.users++;
     while (this.runners.size > KEEP_RUNNERS) {
-      const [old, p] = this.runners.entries().next().value!;
+      const [old, o] = this.runners.entries().next().value!;
       this.runners.delete(old);
-      // Runs go one at a time (the worker's model lane), so an evicted runner is idle.
-      void p.then((x) => x.release()).catch(() => undefined);
+      o.evicted = true;
+      if (o.users === 0) void o.runner.then((x) => x.release()).catch(() => undefined);
     }
-    return r;
+    try {
+      return await use(await e.runner);
+    } finally {
+      e.users--;
+      if (e.evicted && e.users === 0) void e.runner.then((x) => x.release()).catch(() => undefined);
+    }
   }
 
   private layer(model: LoadedModel, tensor: string) {
@@ -145,7 +183,15 @@ export class GradHost {
       target = { kind: 'logit', index: t.index };
     }
     if (method !== 'grad-input' && method !== 'integrated-gradients') throw new LabError('bad-request', `Unknown attribution method "${String(method)}".`);
-    const runner = await this.runner(runtime, session, model, target);
+    const result = await this.withRunner(runtime, session, model, JSON.stringify(target), () => ({ model: model.model, target }), (runner) =>
+      this.attribute(runner, model, request, signal, progress),
+    );
+    result.ms = performance.now() - t0;
+    return { kind: 'attribution', result };
+  }
+
+  private async attribute(runner: GradientRunner, model: LoadedModel, request: AttributionRequest, signal: AbortSignal, progress: (p: Progress) => void): Promise<AttributionResult> {
+    const { target: t, method } = request;
     const p = model.summary.preprocess;
     const x = imagesToTensor([request.image], p);
     let result: AttributionResult;
@@ -173,8 +219,7 @@ export class GradHost {
         ms: 0,
       };
     }
-    result.ms = performance.now() - t0;
-    return { kind: 'attribution', result };
+    return result;
   }
 
   async featureVis(
@@ -184,21 +229,29 @@ export class GradHost {
     request: FeatureVisRequest,
     signal: AbortSignal,
     progress: (p: Progress) => void,
+    between?: () => Promise<void>,
   ): Promise<Body<'featureVis'>> {
     const t0 = performance.now();
     const layer = this.checkUnit(model, request.layer, request.unit);
-    const target = featureTarget(model.model, layer.tensor, request.unit);
+    const objective = request.objective ?? DEFAULT_OBJECTIVE;
+    if (!isFeatureObjective(objective)) throw new LabError('bad-request', `Unknown objective "${String(objective)}" (${FEATURE_OBJECTIVES.join(' or ')}).`);
     progress({ stage: 'featvis', fraction: 0, message: 'Building the gradient session' });
-    const runner = await this.runner(runtime, session, model, target);
     const steps = request.steps ?? DEFAULT_STEPS;
-    const vis = await visualize(runner, model.summary.preprocess, {
-      seed: request.seed,
-      samples: request.samples ?? DEFAULT_SAMPLES,
-      steps,
-      signal,
-      onProgress: (p) =>
-        progress({ stage: 'featvis', fraction: p.step / p.steps, message: `Optimising: step ${p.step} of ${p.steps}`, featvis: { step: p.step, steps: p.steps, values: p.values, preview: p.preview } }),
-    });
+    const plan = () => {
+      const p = featureObjective(model.model, layer.tensor, layer.shape, request.unit, objective);
+      return { model: p.model, target: p.target };
+    };
+    const vis = await this.withRunner(runtime, session, model, `featvis|${objective}|${layer.tensor}#${request.unit}`, plan, (runner) =>
+      visualize(runner, model.summary.preprocess, {
+        seed: request.seed,
+        samples: request.samples ?? DEFAULT_SAMPLES,
+        steps,
+        signal,
+        between,
+        onProgress: (p) =>
+          progress({ stage: 'featvis', fraction: p.step / p.steps, message: `Optimising: step ${p.step} of ${p.steps}`, featvis: { step: p.step, steps: p.steps, values: p.values, preview: p.preview } }),
+      }),
+    );
     // The unit's own score on the final images, as the exemplars are ranked: its spatial max.
     const spatial = layer.shape.length === 4;
     const run = await model.run({ images: vis.images, layers: spatial ? [] : [layer.tensor], maps: spatial ? [{ layer: layer.tensor, unit: request.unit }] : [], signal });
@@ -220,9 +273,10 @@ export class GradHost {
         unit: request.unit,
         seed: request.seed,
         steps,
-        objectiveTensor: target.tensor,
+        objective,
+        objectiveTensor: preRelu(model.model, layer.tensor),
         images: vis.images,
-        objective: vis.values,
+        objectiveValues: vis.values,
         activation,
         ms: performance.now() - t0,
       },
@@ -233,7 +287,12 @@ export class GradHost {
   async clear(): Promise<void> {
     const all = [...this.runners.values()];
     this.runners.clear();
-    await Promise.all(all.map((p) => p.then((r) => r.release()).catch(() => undefined)));
+    await Promise.all(
+      all.map((e) => {
+        e.evicted = true;
+        return e.users === 0 ? e.runner.then((r) => r.release()).catch(() => undefined) : undefined;
+      }),
+    );
   }
 }
 

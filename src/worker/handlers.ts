@@ -65,7 +65,8 @@ export class EngineHandlers {
     this.datasets = new DatasetHost(options.readAsset, { count: options.datasetCount, decode: options.decodeImage, memo: options.datasetMemo });
   }
 
-  async handle(request: EngineRequest, signal: AbortSignal, progress: (p: Progress) => void): Promise<EngineResponseBody> {
+  /** `yieldPoint`: awaited between the steps of a long request (see ./lanes); omitted, nothing yields. */
+  async handle(request: EngineRequest, signal: AbortSignal, progress: (p: Progress) => void, yieldPoint?: () => Promise<void>): Promise<EngineResponseBody> {
     switch (request.kind) {
       case 'configure':
         this.prefer = request.prefer;
@@ -103,7 +104,7 @@ export class EngineHandlers {
       case 'run': {
         const model = this.requireModel();
         progress({ stage: 'run', fraction: null, message: `Running ${request.images.length} image(s)` });
-        const result = await model.run({ images: request.images, layers: request.layers, maps: request.maps, signal });
+        const result = await model.run({ images: request.images, layers: request.layers, maps: request.maps, preprocess: request.preprocess, signal });
         return { kind: 'run', result };
       }
       case 'releaseModel':
@@ -157,7 +158,7 @@ export class EngineHandlers {
       case 'attribution':
         return this.grads.attribution(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), request, signal, progress);
       case 'featureVis':
-        return this.grads.featureVis(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), request, signal, progress);
+        return this.grads.featureVis(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), request, signal, progress, yieldPoint);
       case 'openUpscaler':
         return this.upscaler.open(this.runtime, request, { prefer: this.prefer, threads: this.threads });
       case 'upscale':

@@ -4,11 +4,12 @@ import { asLabError } from '../engine/errors';
 import { webRuntime } from '../engine/runtime/web';
 import { EngineHandlers } from './handlers';
 import { indexedDbMemo } from './datasetMemo';
+import { RequestLanes } from './lanes';
 import { indexedDbLayerMemo } from './layerMemoDb';
 import { exemplarTransferables } from './exemplarHost';
 import { gradTransferables } from './gradHost';
 import { upscaleTransferables } from './upscaleHost';
-import type { EngineRequest, EngineResponseBody, FromWorker, ToWorker } from './protocol';
+import type { EngineResponseBody, FromWorker, ToWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 // A reload opens the built-in dataset from the memo instead of generating and hashing it again.
@@ -18,15 +19,8 @@ const handlers = new EngineHandlers(webRuntime(), {
   layerMemo: hasIdb ? indexedDbLayerMemo() : undefined,
 });
 const inFlight = new Map<number, AbortController>();
-/**
- * One request at a time per lane. Model requests queue: onnxruntime sessions are not re-entrant
- * and the model can change under a run. Dataset requests (plain JS, no onnxruntime) have a lane of
- * their own, so generating a dataset (seconds, yielding every few hundred scenes) never holds up
- * a prediction, and a page never waits for a model load.
- */
-const queues = { model: Promise.resolve(), data: Promise.resolve() };
-const DATA_REQUESTS: ReadonlySet<EngineRequest['kind']> = new Set(['openDataset', 'datasetPage', 'openImages', 'imagePage']);
-const laneOf = (kind: EngineRequest['kind']): keyof typeof queues => (DATA_REQUESTS.has(kind) ? 'data' : 'model');
+/** One request at a time per lane (model, data); short ones may run between a long one's steps. */
+const lanes = new RequestLanes();
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
@@ -46,12 +40,14 @@ scope.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
   }
   const controller = new AbortController();
   inFlight.set(msg.id, controller);
-  const lane = laneOf(msg.request.kind);
-  queues[lane] = queues[lane].then(async () => {
+  lanes.submit(msg.request.kind, async (yieldPoint) => {
     try {
       if (controller.signal.aborted) throw asLabError(Object.assign(new Error('Cancelled'), { name: 'RunCancelled' }));
-      const body = await handlers.handle(msg.request, controller.signal, (progress) =>
-        post({ type: 'progress', id: msg.id, progress }),
+      const body = await handlers.handle(
+        msg.request,
+        controller.signal,
+        (progress) => post({ type: 'progress', id: msg.id, progress }),
+        yieldPoint,
       );
       post({ type: 'result', id: msg.id, body }, transferables(body));
     } catch (err) {

@@ -5,7 +5,7 @@
  * Model requests (exemplar requests among them) run one at a time; dataset requests (openDataset, datasetPage) run one at a time
  * in a lane of their own beside them (see main.ts), so generating scenes never delays a prediction.
  */
-import type { ModelSummary, RawImage, RunResult, TensorF32 } from '../engine/types';
+import type { ModelSummary, Preprocess, RawImage, RunResult, TensorF32 } from '../engine/types';
 import type { IndexProgress } from '../engine/exemplars/indexer';
 import type { LayerIndexSnapshot, UnitStats } from '../engine/exemplars/layerIndex';
 import type { GridUnit } from '../engine/exemplars/grid';
@@ -31,7 +31,8 @@ export type EngineRequest =
   | { kind: 'configure'; prefer: BackendName[]; threads?: number }
   | { kind: 'loadModel'; name: string; bytes: Uint8Array }
   | { kind: 'predict'; image: RawImage }
-  | { kind: 'run'; images: RawImage[]; layers: string[]; maps?: Array<{ layer: string; unit: number }> }
+  /** `preprocess`: another normalisation than the model's (an image dataset's mean/std override). */
+  | { kind: 'run'; images: RawImage[]; layers: string[]; maps?: Array<{ layer: string; unit: number }>; preprocess?: Preprocess }
   | { kind: 'releaseModel' }
   /**
    * Generates a built-in dataset in the worker (progress stage "dataset"). `assets` is the absolute

@@ -2,7 +2,8 @@
  * Feature visualisation on the built-in model through the worker's handlers (as the tab runs it):
  * a unit's visualisations beat its best dataset exemplar (the spatial max, the exemplar ranking
  * score, over the first 2,000 built-in scenes), progress reports steps and previews, the same seed
- * gives the same images and another seed other ones. Attribution requests answer too.
+ * gives the same images and another seed other ones; the objective is the pre-ReLU smooth spatial max by
+ * default, the mean on request. Attribution requests answer too.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +49,10 @@ describe('featureVis', () => {
     console.log(`[featvis] unit ${UNIT}: visualisation max ${a.activation.map((v) => v.toFixed(2)).join(', ')} vs best exemplar ${bestExemplar.toFixed(2)} (first ${SCENES} scenes); ${(a.ms / 1000).toFixed(1)} s for ${a.steps} steps × 2`);
     expect(a.images).toHaveLength(2);
     expect(a.images[0]).toMatchObject({ width: 64, height: 64, channels: 3 });
+    expect(a.objective).toBe('max'); // the default: the exemplars' own score
     expect(a.objectiveTensor).toBe('/stage3/block0/Add_output_0'); // the ReLU's input
+    // The objective (the pre-ReLU smooth max) is at most the activation (the post-ReLU max).
+    a.objectiveValues.forEach((v, i) => expect(v).toBeLessThanOrEqual(a.activation[i] + 1e-3));
     for (const v of a.activation) expect(v).toBeGreaterThan(bestExemplar);
     const steps = seen.filter((p) => p.featvis).map((p) => p.featvis!.step);
     expect(steps.at(-1)).toBe(128);
@@ -63,11 +67,17 @@ describe('featureVis', () => {
     expect(again.activation).toEqual(a.activation);
     const { result: other } = await ask({ ...req, seed: 8, steps: 16 });
     expect(Buffer.from(other.images[0].data).equals(Buffer.from(a.images[0].data))).toBe(false);
+    // The mean objective: other images from the same seed, its value below the max.
+    const { result: mean } = await ask({ ...req, steps: 16, objective: 'mean' });
+    expect(mean.objective).toBe('mean');
+    expect(Buffer.from(mean.images[0].data).equals(Buffer.from(a.images[0].data))).toBe(false);
+    mean.objectiveValues.forEach((v, i) => expect(v).toBeLessThan(mean.activation[i]));
   }, 300_000);
 
-  it('refuses a unit out of range and a bad seed', async () => {
+  it('refuses a unit out of range, a bad seed and an unknown objective', async () => {
     await expect(ask({ kind: 'featureVis', layer: LAYER, unit: 64, seed: 1 })).rejects.toMatchObject({ code: 'bad-request' });
     await expect(ask({ kind: 'featureVis', layer: LAYER, unit: 1, seed: -1, steps: 1 })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(ask({ kind: 'featureVis', layer: LAYER, unit: 1, seed: 1, steps: 1, objective: 'median' as never })).rejects.toMatchObject({ code: 'bad-request' });
   });
 });
 

@@ -6,29 +6,46 @@
  *
  *   image[y,x] = norm · Re Σ_{ky,kx} s(ky,kx) (a + i b) e^{2πi (ky·y/H + kx·x/W)}
  *
- * computed as two separable DFT passes with precomputed tables (O(H·W·(H+W)) per channel: no FFT
- * needed at 64–224 pixels, and H, W need not be powers of two). The map is linear, so its gradient
- * is its adjoint, computed by the same passes transposed (`adjoint`, checked by ⟨Lp, g⟩ = ⟨p, Lᵀg⟩
- * in the tests).
+ * computed as two separable passes of complex FFTs (./fft: radix-2, Bluestein for other sizes):
+ * inverse transforms over ky for each of the wk columns, then over kx (zero-padded to W) for each
+ * row, keeping the real part. Real rows go two per FFT (one as the real, one as the imaginary
+ * part, split or joined through Hermitian symmetry). The map is linear, so its gradient is its
+ * adjoint: the same passes transposed, as forward transforms (`adjoint`, checked by
+ * ⟨Lp, g⟩ = ⟨p, Lᵀg⟩ in the tests).
  */
+import { Fft } from './fft';
+
+/**
+ * Per-frequency scale of the half spectrum (H × (⌊W/2⌋+1)): 1/|f|^decay, |f| floored at
+ * 1/max(H, W), so that low frequencies dominate (the decorrelated parameterisation's prior).
+ */
+export function spectrumScale(H: number, W: number, decay: number): Float64Array {
+  const wk = Math.floor(W / 2) + 1;
+  const scale = new Float64Array(H * wk);
+  const floor = 1 / Math.max(H, W);
+  for (let ky = 0; ky < H; ky++) {
+    const fy = Math.min(ky, H - ky) / H;
+    for (let kx = 0; kx < wk; kx++) scale[ky * wk + kx] = 1 / Math.pow(Math.max(Math.hypot(fy, kx / W), floor), decay);
+  }
+  return scale;
+}
+
 export class FourierBasis {
   /** Columns of the half spectrum (W/2 + 1). */
   readonly wk: number;
   /** Parameters per channel: H · wk · 2 (a and b interleaved). */
   readonly perChannel: number;
   private readonly scale: Float64Array;
-  private readonly cosH: Float64Array;
-  private readonly sinH: Float64Array;
-  private readonly cosW: Float64Array;
-  private readonly sinW: Float64Array;
+  private readonly fftH: Fft;
+  private readonly fftW: Fft;
   /** Lucid's irfft2 normalisation (×√(HW), ÷HW, ÷4) with the half spectrum counted twice. */
   private readonly norm: number;
+  /** T (after the pass over ky), column-major: T[y, kx] at kx·H + y, so each column is contiguous. */
   private readonly tr: Float64Array;
   private readonly ti: Float64Array;
-  // Scratch rows.
-  private readonly zr: Float64Array;
-  private readonly zi: Float64Array;
-  private readonly row: Float64Array;
+  // Scratch row (length W).
+  private readonly rr: Float64Array;
+  private readonly ri: Float64Array;
 
   constructor(
     readonly height: number,
@@ -39,115 +56,84 @@ export class FourierBasis {
     const W = width;
     this.wk = Math.floor(W / 2) + 1;
     this.perChannel = H * this.wk * 2;
-    this.scale = new Float64Array(H * this.wk);
-    const floor = 1 / Math.max(H, W);
-    for (let ky = 0; ky < H; ky++) {
-      const fy = Math.min(ky, H - ky) / H;
-      for (let kx = 0; kx < this.wk; kx++) {
-        const fx = kx / W;
-        this.scale[ky * this.wk + kx] = 1 / Math.pow(Math.max(Math.hypot(fy, fx), floor), decay);
-      }
-    }
-    this.cosH = new Float64Array(H * H);
-    this.sinH = new Float64Array(H * H);
-    for (let k = 0; k < H; k++) {
-      for (let y = 0; y < H; y++) {
-        const phi = (2 * Math.PI * ((k * y) % H)) / H;
-        this.cosH[k * H + y] = Math.cos(phi);
-        this.sinH[k * H + y] = Math.sin(phi);
-      }
-    }
-    this.cosW = new Float64Array(this.wk * W);
-    this.sinW = new Float64Array(this.wk * W);
-    for (let k = 0; k < this.wk; k++) {
-      for (let x = 0; x < W; x++) {
-        const psi = (2 * Math.PI * ((k * x) % W)) / W;
-        this.cosW[k * W + x] = Math.cos(psi);
-        this.sinW[k * W + x] = Math.sin(psi);
-      }
-    }
+    this.scale = spectrumScale(H, W, decay);
+    this.fftH = new Fft(H);
+    this.fftW = new Fft(W);
     this.norm = 1 / (2 * Math.sqrt(H * W));
     this.tr = new Float64Array(H * this.wk);
     this.ti = new Float64Array(H * this.wk);
-    this.zr = new Float64Array(this.wk);
-    this.zi = new Float64Array(this.wk);
-    this.row = new Float64Array(W);
+    this.rr = new Float64Array(W);
+    this.ri = new Float64Array(W);
   }
 
-  /** One channel: params[p0 …] (H·wk·2) → out[o0 …] (H·W). Inner loops run over contiguous rows. */
+  /** One channel: params[p0 …] (H·wk·2) → out[o0 …] (H·W). */
   image(params: Float32Array, p0: number, out: Float32Array, o0: number): void {
-    const { height: H, width: W, wk, scale, cosH, sinH, cosW, sinW, tr, ti, zr, zi, row } = this;
-    tr.fill(0);
-    ti.fill(0);
+    const { height: H, width: W, wk, scale, tr, ti, rr, ri, norm } = this;
     // Pass 1 (over ky): T[y,kx] = Σ_ky Z[ky,kx] e^{2πi ky y/H}, Z = s·(a + ib).
-    for (let ky = 0; ky < H; ky++) {
-      for (let kx = 0; kx < wk; kx++) {
+    for (let kx = 0; kx < wk; kx++) {
+      const c = kx * H;
+      for (let ky = 0; ky < H; ky++) {
         const j = ky * wk + kx;
-        zr[kx] = scale[j] * params[p0 + 2 * j];
-        zi[kx] = scale[j] * params[p0 + 2 * j + 1];
+        tr[c + ky] = scale[j] * params[p0 + 2 * j];
+        ti[c + ky] = scale[j] * params[p0 + 2 * j + 1];
       }
-      for (let y = 0; y < H; y++) {
-        const c = cosH[ky * H + y];
-        const s = sinH[ky * H + y];
-        const o = y * wk;
-        for (let kx = 0; kx < wk; kx++) {
-          tr[o + kx] += zr[kx] * c - zi[kx] * s;
-          ti[o + kx] += zr[kx] * s + zi[kx] * c;
-        }
-      }
+      this.fftH.transform(tr, ti, 1, c);
     }
-    // Pass 2 (over kx): image[y,x] = norm · Re Σ_kx T[y,kx] e^{2πi kx x/W}.
-    for (let y = 0; y < H; y++) {
-      row.fill(0);
-      for (let kx = 0; kx < wk; kx++) {
-        const a = tr[y * wk + kx];
-        const b = ti[y * wk + kx];
-        const o = kx * W;
-        for (let x = 0; x < W; x++) row[x] += a * cosW[o + x] - b * sinW[o + x];
+    // Pass 2 (over kx): image[y,x] = norm · Re Σ_kx T[y,kx] e^{2πi kx x/W}, rows y and y+1 at
+    // once: Re IDFT(z) = IDFT(h) with h[k] = (z[k] + conj z[−k])/2 Hermitian, so IDFT(h₁ + i·h₂)
+    // has row y as its real part and row y+1 as its imaginary part.
+    const at = (kx: number, y: number) => (kx < wk && y < H ? kx * H + y : -1);
+    for (let y = 0; y < H; y += 2) {
+      for (let k = 0; k < W; k++) {
+        const a = at(k, y);
+        const b = at((W - k) % W, y);
+        const c = at(k, y + 1);
+        const d = at((W - k) % W, y + 1);
+        const h1r = ((a < 0 ? 0 : tr[a]) + (b < 0 ? 0 : tr[b])) / 2;
+        const h1i = ((a < 0 ? 0 : ti[a]) - (b < 0 ? 0 : ti[b])) / 2;
+        const h2r = ((c < 0 ? 0 : tr[c]) + (d < 0 ? 0 : tr[d])) / 2;
+        const h2i = ((c < 0 ? 0 : ti[c]) - (d < 0 ? 0 : ti[d])) / 2;
+        rr[k] = h1r - h2i;
+        ri[k] = h1i + h2r;
       }
-      const d = o0 + y * W;
-      for (let x = 0; x < W; x++) out[d + x] = row[x] * this.norm;
+      this.fftW.transform(rr, ri, 1);
+      const d0 = o0 + y * W;
+      for (let x = 0; x < W; x++) out[d0 + x] = rr[x] * norm;
+      if (y + 1 < H) for (let x = 0; x < W; x++) out[d0 + W + x] = ri[x] * norm;
     }
   }
 
   /** The adjoint of `image`: g[g0 …] (H·W) → grad[p0 …] (H·wk·2), added to what is there. */
   adjoint(g: Float32Array, g0: number, grad: Float32Array, p0: number): void {
-    const { height: H, width: W, wk, scale, cosH, sinH, cosW, sinW, tr, ti, zr, zi } = this;
-    // Pass 2ᵀ: ∂/∂Tr[y,kx] = Σ_x g cos ψ, ∂/∂Ti[y,kx] = −Σ_x g sin ψ.
-    for (let y = 0; y < H; y++) {
+    const { height: H, width: W, wk, scale, tr, ti, rr, ri, norm } = this;
+    // Pass 2ᵀ: Tr[y,kx] + i·Ti[y,kx] = norm · Σ_x g[y,x] e^{−2πi kx x/W}, rows y and y+1 at once:
+    // Z = DFT(g_y + i·g_{y+1}) splits into DFT(g_y)[k] = (Z[k] + conj Z[−k])/2 and
+    // DFT(g_{y+1})[k] = (Z[k] − conj Z[−k])/(2i).
+    for (let y = 0; y < H; y += 2) {
       const r0 = g0 + y * W;
+      for (let x = 0; x < W; x++) rr[x] = g[r0 + x];
+      if (y + 1 < H) for (let x = 0; x < W; x++) ri[x] = g[r0 + W + x];
+      else ri.fill(0);
+      this.fftW.transform(rr, ri, -1);
+      const half = norm / 2;
       for (let kx = 0; kx < wk; kx++) {
-        const o = kx * W;
-        let r = 0;
-        let i = 0;
-        for (let x = 0; x < W; x++) {
-          const v = g[r0 + x];
-          r += v * cosW[o + x];
-          i -= v * sinW[o + x];
+        const m = (W - kx) % W;
+        tr[kx * H + y] = (rr[kx] + rr[m]) * half;
+        ti[kx * H + y] = (ri[kx] - ri[m]) * half;
+        if (y + 1 < H) {
+          tr[kx * H + y + 1] = (ri[kx] + ri[m]) * half;
+          ti[kx * H + y + 1] = (rr[m] - rr[kx]) * half;
         }
-        tr[y * wk + kx] = r * this.norm;
-        ti[y * wk + kx] = i * this.norm;
       }
     }
-    // Pass 1ᵀ: ∂/∂Zr = Σ_y (gTr cos φ + gTi sin φ), ∂/∂Zi = Σ_y (−gTr sin φ + gTi cos φ).
-    for (let ky = 0; ky < H; ky++) {
-      zr.fill(0);
-      zi.fill(0);
-      for (let y = 0; y < H; y++) {
-        const c = cosH[ky * H + y];
-        const s = sinH[ky * H + y];
-        const o = y * wk;
-        for (let kx = 0; kx < wk; kx++) {
-          const a = tr[o + kx];
-          const b = ti[o + kx];
-          zr[kx] += a * c + b * s;
-          zi[kx] += b * c - a * s;
-        }
-      }
-      for (let kx = 0; kx < wk; kx++) {
+    // Pass 1ᵀ: ∂/∂Z[ky,kx] = Σ_y T[y,kx] e^{−2πi ky y/H}, then × s.
+    for (let kx = 0; kx < wk; kx++) {
+      const c = kx * H;
+      this.fftH.transform(tr, ti, -1, c);
+      for (let ky = 0; ky < H; ky++) {
         const j = ky * wk + kx;
-        grad[p0 + 2 * j] += scale[j] * zr[kx];
-        grad[p0 + 2 * j + 1] += scale[j] * zi[kx];
+        grad[p0 + 2 * j] += scale[j] * tr[c + ky];
+        grad[p0 + 2 * j + 1] += scale[j] * ti[c + ky];
       }
     }
   }

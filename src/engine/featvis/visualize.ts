@@ -14,6 +14,7 @@ import type { Preprocess, RawImage, TensorF32 } from '../types';
 import { Adam } from './adam';
 import { toRgb, toRgbAdjoint } from './color';
 import { FourierBasis } from './fourier';
+import { DEFAULT_SAMPLES, DEFAULT_STEPS } from './settings';
 import { randomAffine, robustnessFor, warp, warpAdjoint, type Robustness } from './transform';
 
 export interface VisualizeOptions {
@@ -30,6 +31,11 @@ export interface VisualizeOptions {
   progressEvery?: number;
   /** Images go with every n-th progress call (0: never). */
   previewEvery?: number;
+  /**
+   * Awaited after every step, between two runs of the gradient session: the worker serves short
+   * requests there (see src/worker/lanes.ts), so they need not wait for the whole optimisation.
+   */
+  between?: () => Promise<void>;
 }
 
 export interface VisualizeProgress {
@@ -52,8 +58,6 @@ export interface Visualization {
   ms: number;
 }
 
-export const DEFAULT_SAMPLES = 4;
-export const DEFAULT_STEPS = 256;
 
 /** Pixels in [0,1] ([N,3,H,W]) → normalised model input. */
 function normalize(pix: Float32Array, n: number, p: Preprocess, plane: number): TensorF32 {
@@ -161,6 +165,7 @@ export async function visualize(runner: GradientRunner, preprocess: Preprocess, 
         options.onProgress({ step, steps, values, preview: withPreview ? toRawImages(pix, n, H, W) : undefined });
       }
     }
+    if (options.between && step < steps) await options.between();
   }
   render();
   const images = toRawImages(pix, n, H, W);

@@ -3,6 +3,7 @@ import { useLab } from '../../store';
 import { IMAGE_PAGE_SIZE, isFolderDataset } from '../../store/imageDatasetActions';
 import type { ImageDatasetInfo } from '../../engine/data/imageDataset';
 import { RawImageCanvas } from '../../ui/RawImageCanvas';
+import { NormOverrideControl } from './NormOverrideControl';
 
 export function ImageDatasetView({ info }: { info: ImageDatasetInfo }) {
   const page = useLab((s) => s.imagePage);
@@ -12,6 +13,7 @@ export function ImageDatasetView({ info }: { info: ImageDatasetInfo }) {
   const current = page ? Math.floor(page.offset / IMAGE_PAGE_SIZE) + 1 : 1;
   return (
     <div className="image-dataset" data-testid="image-dataset" data-sha256={info.sha256} data-count={info.count}>
+      <NormOverrideControl />
       {isFolderDataset(id) ? (
         <p className="muted small" data-testid="dataset-share-note">
           A local folder cannot be part of a link: a shared link opens the built-in scenes instead. Share a manifest URL (or an index file) to share this dataset.

@@ -2,10 +2,13 @@
  * Feature visualisation of the open unit: images optimised to maximise it (worker, live progress
  * with previews), each with the unit's activation on it (its spatial max, the exemplar ranking
  * score) against the best dataset exemplar's — a visualisation below that is a failed optimisation.
- * The seed is in the link; a link with a seed runs the visualisation when the unit opens.
+ * The objective is the unit's smooth spatial max (default: the exemplars' own score) or its mean (a
+ * texture filling the image). Seed and objective are in the link; a link with a seed runs the
+ * visualisation when the unit opens.
  */
 import { useEffect, useRef } from 'react';
 import { useLab } from '../../store';
+import { FEATURE_OBJECTIVES, type FeatureObjective } from '../../engine/featvis/settings';
 import { DEFAULT_FV_SEED } from '../../store/gradSlice';
 import { formatMs } from '../../ui/format';
 import { RawImageCanvas } from '../../ui/RawImageCanvas';
@@ -16,24 +19,25 @@ export function FeatureVis() {
   const sha = useLab((s) => s.summary?.sha256 ?? null);
   const best = useLab((s) => (s.exUnit && s.exUnit.layer === s.layer && s.exUnit.unit === s.unit ? s.exUnit.stats.max : null));
   const seed = useLab((s) => s.fvSeed);
+  const objective = useLab((s) => s.fvObjective);
   const settings = useLab((s) => s.fvSettings);
   const status = useLab((s) => s.fvStatus);
   const progress = useLab((s) => s.fvProgress);
   const preview = useLab((s) => s.fvPreview);
   const result = useLab((s) => s.fvResult);
-  const { runFeatureVis, cancelFeatureVis, setFvSeed, setFvSettings } = useLab.getState();
+  const { runFeatureVis, cancelFeatureVis, setFvSeed, setFvObjective, setFvSettings } = useLab.getState();
   const current = result && result.modelSha256 === sha && result.layer === layer && result.unit === unit ? result : null;
 
   // A link with a seed reproduces its visualisation: run once per (model, unit, seed) it names.
   const autoRan = useRef<string | null>(null);
   useEffect(() => {
     if (seed === null || !sha || layer === null || unit === null || best === null) return;
-    const key = `${sha}|${layer}#${unit}|${seed}`;
+    const key = `${sha}|${layer}#${unit}|${seed}|${objective}`;
     if (autoRan.current === key || status === 'running') return;
-    if (current && current.seed === seed) return;
+    if (current && current.seed === seed && current.objective === objective) return;
     autoRan.current = key;
     void runFeatureVis();
-  }, [seed, sha, layer, unit, best, status, current, runFeatureVis]);
+  }, [seed, objective, sha, layer, unit, best, status, current, runFeatureVis]);
 
   const shownSeed = seed ?? DEFAULT_FV_SEED;
   const top = current ? Math.max(...current.activation) : null;
@@ -57,6 +61,13 @@ export function FeatureVis() {
             }}
           />
         </label>
+        <select aria-label="Objective" data-testid="featvis-objective" value={objective} onChange={(e) => setFvObjective(e.target.value as FeatureObjective)}>
+          {FEATURE_OBJECTIVES.map((o) => (
+            <option key={o} value={o} title={OBJECTIVE_HINT[o]}>
+              {o === 'max' ? 'smooth spatial max (default)' : 'spatial mean'}
+            </option>
+          ))}
+        </select>
         <select aria-label="Samples" data-testid="featvis-samples" value={settings.samples} onChange={(e) => setFvSettings({ samples: Number(e.target.value) })}>
           {[1, 2, 4, 8].map((n) => (
             <option key={n} value={n}>
@@ -87,7 +98,7 @@ export function FeatureVis() {
           <progress value={progress?.step ?? 0} max={progress?.steps ?? settings.steps} />
           <span className="mono small">
             step {progress?.step ?? 0} / {progress?.steps ?? settings.steps}
-            {progress ? ` · objective ${mean(progress.values).toFixed(3)}` : ''}
+            {progress ? ` · objective (${objective}) ${mean(progress.values).toFixed(3)}` : ''}
           </span>
         </div>
       )}
@@ -110,7 +121,8 @@ export function FeatureVis() {
       </div>
       {current && top !== null && (
         <div className="fv-verdict small" data-testid="featvis-verdict" data-beats={best !== null && top > best ? 'true' : 'false'}>
-          reached <strong className="mono" data-testid="featvis-reached">{top.toFixed(3)}</strong> (best of {current.images.length}; seed {current.seed}, {current.steps} steps,{' '}
+          spatial max reached <strong className="mono" data-testid="featvis-reached">{top.toFixed(3)}</strong> (best of {current.images.length}; {current.objective} objective, seed{' '}
+          {current.seed}, {current.steps} steps,{' '}
           {formatMs(current.ms)}) · best dataset exemplar{' '}
           <strong className="mono" data-testid="featvis-best-exemplar">
             {best === null ? '—' : best.toFixed(3)}
@@ -121,3 +133,8 @@ export function FeatureVis() {
     </div>
   );
 }
+
+const OBJECTIVE_HINT: Record<FeatureObjective, string> = {
+  max: "maximise a smooth maximum of the unit over the image (pre-ReLU): the score its exemplars are ranked by",
+  mean: "maximise the unit's mean over the image (pre-ReLU): a pattern repeated over the whole image",
+};

@@ -1,4 +1,4 @@
-/** "Try it": an uploaded, pasted or dropped image through the open unit, with its value and map. */
+/** "Try it": an uploaded, pasted, dropped or drawn image through the open unit, with its value and map. */
 import { useMemo, useState, type DragEvent } from 'react';
 import type { ThresholdRule } from '../../engine/exemplars/maps';
 import { useLab } from '../../store';
@@ -7,6 +7,7 @@ import { ExemplarCard } from './ExemplarCard';
 import { mapView } from './mapViews';
 import { tryFile } from './tryFile';
 import { usePastedImage } from '../../ui/usePastedImage';
+import { DrawPad } from './DrawPad';
 
 export function TryIt({ scale, rule, size }: { scale: { lo: number; hi: number }; rule: ThresholdRule; size: [number, number] }) {
   const result = useLab((s) => s.exTry);
@@ -15,6 +16,8 @@ export function TryIt({ scale, rule, size }: { scale: { lo: number; hi: number }
   const layer = useLab((s) => s.layer);
   const best = useLab((s) => s.exUnit?.stats.max ?? null);
   const [over, setOver] = useState(false);
+  const [drawing, setDrawing] = useState(false);
+  const override = useLab((s) => (s.datasetInfo?.kind === 'images' && (s.datasetInfo.prep.mean || s.datasetInfo.prep.std) ? s.datasetInfo.prep : null));
   const current = result && result.layer === layer && result.unit === unit ? result : null;
   const view = useMemo(() => (current ? mapView(current.image, current.map, size, scale, rule) : null), [current, scale, rule, size]);
 
@@ -57,7 +60,13 @@ export function TryIt({ scale, rule, size }: { scale: { lo: number; hi: number }
             }}
           />
         </label>
-        {running && <span className="muted">Running…</span>}
+        <button type="button" data-testid="tryit-draw-toggle" aria-expanded={drawing} onClick={() => setDrawing(!drawing)} title="Draw an image; it runs through the unit as you draw">
+          {drawing ? 'Hide drawing pad' : 'Draw…'}
+        </button>
+        {drawing && <DrawPad size={size} />}
+        <span className="muted" style={{ visibility: running ? 'visible' : 'hidden' }}>
+          Running…
+        </span>
         {current && view && (
           <div className="tryit-result">
             <ExemplarCard view={view} value={current.value ?? Number.NaN} title={current.name} testid="tryit-exemplar" rank={0} />
@@ -72,6 +81,11 @@ export function TryIt({ scale, rule, size }: { scale: { lo: number; hi: number }
                 <div className="muted small">{best > 0 ? `${((current.value / best) * 100).toFixed(0)}% of the unit’s best exemplar` : ''}</div>
               )}
               <div className="muted small">{formatMs(current.ms)}</div>
+              {override && (
+                <div className="muted small" data-testid="tryit-norm-note">
+                  normalised with the dataset’s mean/std override, like its exemplars
+                </div>
+              )}
             </div>
           </div>
         )}
