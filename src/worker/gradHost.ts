@@ -54,6 +54,8 @@ export interface AttributionResult {
   sum: number;
   completenessError: number | null;
   ms: number;
+  /** The backend the gradient session ran on ("webgpu", "wasm", "cpu"). */
+  backend: string;
 }
 
 export interface FeatureVisRequest {
@@ -197,7 +199,7 @@ export class GradHost {
     let result: AttributionResult;
     if (method === 'grad-input') {
       const a = await gradientTimesInput(runner, x, signal);
-      result = { method, target: t, baseline: null, steps: null, map: pixelMap(a.attribution, 'signed'), value: a.value, baselineValue: null, sum: sum(a.attribution.data), completenessError: null, ms: 0 };
+      result = { method, target: t, baseline: null, steps: null, map: pixelMap(a.attribution, 'signed'), value: a.value, baselineValue: null, sum: sum(a.attribution.data), completenessError: null, ms: 0, backend: runner.backend.name };
     } else {
       const baseline = request.baseline ?? 'blur';
       if (baseline !== 'black' && baseline !== 'blur') throw new LabError('bad-request', `Unknown baseline "${String(baseline)}" (black or blur).`);
@@ -217,6 +219,7 @@ export class GradHost {
         sum: ig.sum,
         completenessError: ig.completenessError,
         ms: 0,
+        backend: runner.backend.name,
       };
     }
     return result;

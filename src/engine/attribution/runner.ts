@@ -6,7 +6,7 @@
 import { asLabError, sessionError } from '../errors';
 import { gradientModel, type GradientTarget } from '../onnx/backward';
 import { encodeModel, type Model } from '../onnx/model';
-import type { Runtime, Session, SessionOptions } from '../runtime/types';
+import type { BackendInfo, Runtime, Session, SessionOptions } from '../runtime/types';
 import type { TensorF32 } from '../types';
 
 export interface GradientResult {
@@ -20,6 +20,8 @@ export interface GradientRunner {
   readonly target: GradientTarget;
   /** The model input's [H, W]: the gradient model is built for this size. */
   readonly size: [number, number];
+  /** Where the gradient session runs (WebGPU or WASM in a tab, the CPU in Node). */
+  readonly backend: BackendInfo;
   run(input: TensorF32, signal?: AbortSignal): Promise<GradientResult>;
   release(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function openGradientRunner(
   return {
     target,
     size,
+    backend: s.backend,
     async run(input, signal) {
       const out = await s.run({ [inputName]: input }, { outputs, signal }).catch((e) => {
         throw asLabError(e);

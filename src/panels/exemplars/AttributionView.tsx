@@ -139,7 +139,9 @@ export function AttributionView({ scale, rule, size }: { scale: { lo: number; hi
                   </>
                 )}
                 <dt>time</dt>
-                <dd className="mono">{formatMs(r.ms)}</dd>
+                <dd className="mono">
+                  {formatMs(r.ms)} <span className="muted" data-testid="attribution-backend">on {r.backend === 'webgpu' ? 'WebGPU' : r.backend.toUpperCase()}</span>
+                </dd>
               </dl>
             </div>
           </>
