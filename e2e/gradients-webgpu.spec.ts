@@ -24,8 +24,14 @@ interface Attr {
 async function attributions(page: Page, backend: 'webgpu' | 'wasm'): Promise<Attr[]> {
   await openLab(page, `#/model?v=1&model=placeholder-fmnist&layer=${encodeURIComponent(LAYER)}&unit=3&backend=${backend}`);
   return page.evaluate(async () => {
-    type Lab = { getState(): Record<string, unknown> & { [k: string]: (...a: unknown[]) => Promise<void> } };
-    const lab = (window as unknown as { __lab: Lab }).__lab;
+    interface State {
+      summary: unknown;
+      attr: { result: { backend: string; value: number; map: { data: Float32Array } } } | null;
+      tryExemplarImage(image: { width: number; height: number; channels: number; data: Uint8Array }, name: string): Promise<void>;
+      setAttribution(settings: object): void;
+      syncAttribution(): Promise<void>;
+    }
+    const lab = (window as unknown as { __lab: { getState(): State } }).__lab;
     const wait = async (ok: () => boolean) => {
       for (let i = 0; i < 6000 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
     };
@@ -34,9 +40,9 @@ async function attributions(page: Page, backend: 'webgpu' | 'wasm'): Promise<Att
     await lab.getState().tryExemplarImage({ width: 64, height: 64, channels: 3, data }, 'pattern');
     const out = [];
     for (const target of [{ kind: 'unit' }, { kind: 'logit', index: 7 }]) {
-      (lab.getState().setAttribution as unknown as (s: object) => void)({ method: 'grad-input', target, image: { kind: 'try' } });
+      lab.getState().setAttribution({ method: 'grad-input', target, image: { kind: 'try' } });
       await lab.getState().syncAttribution();
-      const attr = lab.getState().attr as { result: { backend: string; value: number; map: { data: Float32Array } } } | null;
+      const attr = lab.getState().attr;
       if (!attr) throw new Error(`no attribution for ${JSON.stringify(target)}`);
       out.push({ backend: attr.result.backend, value: attr.result.value, map: Array.from(attr.result.map.data) });
     }
