@@ -12,7 +12,7 @@
  * the worker (CDP HeapProfiler.collectGarbage): each frame leaves megabytes of ArrayBuffer backing
  * stores (outside the JS heap figures) that V8 frees lazily, which otherwise reads as RSS growth.
  * Usage: npx tsx bench/upscale-soak.ts [--minutes 5] [--interval 10] [--size 320x180|480x270|640x360]
- *        [--max-heap-slope 1] [--max-rss-slope 4] [--gc 1|0] [--backend wasm|webgpu]
+ *        [--max-heap-slope 1] [--max-rss-slope 4] [--gc 1|0] [--backend wasm|webgpu] [--dist dist]
  *        (MB per minute; expects `vite build` output in dist/)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ const MINUTES = Number(arg('minutes', '5'));
 const INTERVAL_S = Number(arg('interval', '10'));
 // 320×180 by default: more frames per minute on a slow CPU, so more chances for a leak to show.
 const SIZE = arg('size', '320x180');
+const DIST = arg('dist', 'dist');
 const MAX_HEAP_SLOPE = Number(arg('max-heap-slope', '1'));
 const MAX_RSS_SLOPE = Number(arg('max-rss-slope', '4'));
 const FORCE_GC = arg('gc', '1') !== '0';
@@ -116,11 +117,11 @@ async function readNumber(page: Page, testid: string): Promise<number> {
 }
 
 async function main() {
-  if (!existsSync('dist/index.html')) throw new Error('Run `npx vite build` first: the soak test drives the built app in dist/.');
+  if (!existsSync(`${DIST}/index.html`)) throw new Error(`Run \`npx vite build\` first: the soak test drives the built app in ${DIST}/.`);
   const [w, h] = SIZE.split('x').map(Number);
   mkdirSync('bench/out', { recursive: true });
   writeClip(Y4M, w, h);
-  const server = await startServer({ root: 'dist', port: 0 });
+  const server = await startServer({ root: DIST, port: 0 });
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
