@@ -6,7 +6,7 @@
  * generator version changes the recipe, so an entry is never stale.
  */
 import { sha256Hex } from '../engine/data/sha256';
-import { idbOpener, idbRequest } from './idb';
+import { idbKeyValue } from './idb';
 
 export interface DatasetMemoEntry {
   /** sha256 (hex) of the dataset's pixels, as SceneDataset computes it. */
@@ -33,17 +33,7 @@ const STORE = 'scene-datasets';
 
 /** The memo in IndexedDB (the worker's; a database of its own, so the page's keeps its version). */
 export function indexedDbMemo(factory: IDBFactory = indexedDB): DatasetMemo {
-  const open = idbOpener(factory, DB_NAME, 1, (db) => db.createObjectStore(STORE));
-  return {
-    async get(recipe) {
-      const db = await open();
-      return (await idbRequest(db.transaction(STORE, 'readonly').objectStore(STORE).get(recipe))) as DatasetMemoEntry | undefined;
-    },
-    async put(recipe, entry) {
-      const db = await open();
-      await idbRequest(db.transaction(STORE, 'readwrite').objectStore(STORE).put(entry, recipe));
-    },
-  };
+  return idbKeyValue<DatasetMemoEntry>(factory, DB_NAME, STORE);
 }
 
 /** sha256 (hex) of one buffer: WebCrypto where the context has it (not on plain-http LAN pages), else the JS one. */

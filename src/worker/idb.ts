@@ -35,3 +35,23 @@ export function idbOpener(factory: IDBFactory, name: string, version: number, up
     return db;
   };
 }
+
+/** A string-keyed store in a database of its own (version 1, one object store). */
+export interface IdbKeyValue<T> {
+  get(key: string): Promise<T | undefined>;
+  put(key: string, value: T): Promise<void>;
+}
+
+export function idbKeyValue<T>(factory: IDBFactory, dbName: string, store: string): IdbKeyValue<T> {
+  const open = idbOpener(factory, dbName, 1, (db) => db.createObjectStore(store));
+  return {
+    async get(key) {
+      const db = await open();
+      return (await idbRequest(db.transaction(store, 'readonly').objectStore(store).get(key))) as T | undefined;
+    },
+    async put(key, value) {
+      const db = await open();
+      await idbRequest(db.transaction(store, 'readwrite').objectStore(store).put(value, key));
+    },
+  };
+}
