@@ -12,7 +12,7 @@
  * the worker (CDP HeapProfiler.collectGarbage): each frame leaves megabytes of ArrayBuffer backing
  * stores (outside the JS heap figures) that V8 frees lazily, which otherwise reads as RSS growth.
  * Usage: npx tsx bench/upscale-soak.ts [--minutes 5] [--interval 10] [--size 320x180|480x270|640x360]
- *        [--max-heap-slope 1] [--max-rss-slope 4] [--gc 1|0] [--backend wasm|webgpu] [--dist dist]
+ *        [--max-heap-slope 1] [--max-rss-slope 4] [--gc 1|0] [--backend wasm|webgpu] [--dist dist] [--scopes 0|1]
  *        (MB per minute; expects `vite build` output in dist/)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,8 @@ const INTERVAL_S = Number(arg('interval', '10'));
 // 320×180 by default: more frames per minute on a slow CPU, so more chances for a leak to show.
 const SIZE = arg('size', '320x180');
 const DIST = arg('dist', 'dist');
+/** Also sample performance.measureUserAgentSpecificMemory() per scope (slow: ~1 min a sample). */
+const SCOPES = arg('scopes', '0') === '1';
 const MAX_HEAP_SLOPE = Number(arg('max-heap-slope', '1'));
 const MAX_RSS_SLOPE = Number(arg('max-rss-slope', '4'));
 const FORCE_GC = arg('gc', '1') !== '0';
@@ -201,6 +203,20 @@ async function main() {
       };
       samples.push(sample);
       const mb = (x: number | null) => (x === null ? '—' : (x / MB).toFixed(1));
+      // Which scope holds the memory (page or engine worker), in chromium's own accounting, which
+      // counts ArrayBuffer and WASM memory backing stores that the heap figures above leave out.
+      const scopes = !SCOPES
+        ? null
+        : await page.evaluate(async () => {
+          const m = await (performance as unknown as { measureUserAgentSpecificMemory(): Promise<{ breakdown: Array<{ bytes: number; attribution: Array<{ scope: string }> }> }> }).measureUserAgentSpecificMemory();
+          const by: Record<string, number> = {};
+          for (const b of m.breakdown) for (const a of b.attribution.length ? b.attribution : [{ scope: 'other' }]) by[a.scope] = (by[a.scope] ?? 0) + b.bytes / Math.max(1, b.attribution.length);
+          return by;
+        })
+        .catch(() => null);
+      if (SCOPES) console.error(
+        `  memory by scope: ${scopes ? Object.entries(scopes).map(([k, v]) => `${k} ${(v / MB).toFixed(1)} MB`).join(', ') : '—'}`,
+      );
       console.error(
         `t=${sample.t.toFixed(0)}s frames=${sample.frames} fps=${sample.fps} page heap ${mb(sample.pageHeap)} MB, worker heap ${mb(sample.workerHeap)} MB, renderer RSS ${mb(sample.rendererRss)} MB, GPU RSS ${mb(sample.gpuRss)} MB`,
       );
