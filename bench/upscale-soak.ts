@@ -12,7 +12,7 @@
  * the worker (CDP HeapProfiler.collectGarbage): each frame leaves megabytes of ArrayBuffer backing
  * stores (outside the JS heap figures) that V8 frees lazily, which otherwise reads as RSS growth.
  * Usage: npx tsx bench/upscale-soak.ts [--minutes 5] [--interval 10] [--size 320x180|480x270|640x360]
- *        [--max-heap-slope 1] [--max-rss-slope 4] [--gc 1|0] [--backend wasm|webgpu] [--dist dist] [--scopes 0|1]
+ *        [--max-heap-slope 1] [--max-rss-slope 4] [--gc 1|0] [--backend wasm|webgpu] [--dist dist] [--scopes 0|1] [--warmup S]
  *        (MB per minute; expects `vite build` output in dist/)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,10 @@ const MAX_RSS_SLOPE = Number(arg('max-rss-slope', '4'));
 const FORCE_GC = arg('gc', '1') !== '0';
 const BACKEND = arg('backend', 'wasm');
 /** Samples before this many seconds are warm-up (caches, JIT, pools filling) and not fitted. */
-const WARMUP_S = Math.min(60, (MINUTES * 60) / 4);
+// Chromium's frame plumbing (capture, ImageBitmaps, canvas readback) fills its buffer pools over
+// the first ~1,000 frames — a few minutes at CPU frame rates — before the renderer's memory levels
+// off (bench/RESULTS.md); `--warmup` sets how much of the run the verdict leaves out.
+const WARMUP_S = Number(arg('warmup', String(Math.min(60, (MINUTES * 60) / 4))));
 const Y4M = 'bench/out/soak-camera.y4m';
 const MB = 2 ** 20;
 
