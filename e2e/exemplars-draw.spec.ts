@@ -7,7 +7,8 @@
  * undo brings the blank value back, and starting from the best exemplar gives that exemplar's value.
  * The override is refused with a message for a bad std (nothing reopens), applied to the folder
  * dataset (the info says "override", a new identity, the link holds it and restores it), and reset;
- * a malformed override in a link is ignored with a notice.
+ * a malformed override in a link is ignored with a notice. A revisit of a unit's link draws the
+ * unit's saved view while the model's bytes are held back, then the live view replaces it.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -186,4 +187,50 @@ test('a malformed mean/std override in a link is ignored with a notice; the data
   await expect(page.getByText(/Some of the link could not be used: mean\/std override .* std G must be greater than 0/)).toBeVisible();
   await expect(page.getByTestId('image-dataset-norm')).toHaveAttribute('data-override', 'false');
   await expect.poll(() => page.evaluate(() => location.hash)).not.toContain('norm=');
+});
+
+test('a revisit of a unit link draws the saved view before the model is loaded; the live view replaces it', async ({ page }) => {
+  test.setTimeout(10 * 60_000);
+  type ViewState = { summary: unknown; exSnapshot: unknown; exViewSaved: string | null; exUnit: { unit: number; top: Array<{ index: number; value: number }> } | null };
+  const view = () =>
+    page.evaluate(() => {
+      const s = (window as unknown as { __lab: { getState(): ViewState } }).__lab.getState();
+      return { model: s.summary !== null, snapshot: s.exSnapshot !== null, saved: s.exViewSaved, unit: s.exUnit?.unit ?? null, top: s.exUnit?.top.map((t) => [t.index, t.value]) ?? [] };
+    });
+  await page.goto(`./#/exemplars?v=1&model=placeholder-fmnist&dataset=${encodeURIComponent(manifestUrl)}&layer=${encodeURIComponent(L3)}&unit=${UNIT}`);
+  await expect(page.getByTestId('exemplar')).toHaveCount(15, { timeout: 180_000 });
+  await expect(page.getByTestId('ex-index-status')).toHaveAttribute('data-status', 'ready', { timeout: 180_000 });
+  await expect.poll(async () => (await view()).saved, { timeout: 60_000 }).toContain(`|${UNIT}`);
+  const first = await view();
+  expect(first.snapshot).toBe(false);
+
+  // The model's bytes are held back: everything the tab draws now comes from the saved view.
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/*.onnx', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const t0 = Date.now();
+  await page.reload();
+  await expect(page.getByTestId('exemplar')).toHaveCount(15, { timeout: 60_000 });
+  const drawnMs = Date.now() - t0;
+  await expect(page.getByTestId('unit-snapshot-badge')).toBeVisible();
+  await expect(page.getByTestId('ex-snapshot-note')).toContainText('the model is loading');
+  await expect(page.getByTestId('exemplar').first().getByTestId('exemplar-map')).toBeVisible();
+  await expect(page.getByTestId('unit-histogram')).toBeVisible();
+  // Nothing that needs the model is offered yet.
+  await expect(page.getByTestId('tryit-input')).toHaveCount(0);
+  const early = await view();
+  expect(early).toMatchObject({ model: false, snapshot: true, unit: UNIT, top: first.top });
+
+  // The model arrives: the worker's own view (from the cached index) replaces the saved one.
+  release();
+  await expect(page.getByTestId('unit-snapshot-badge')).toHaveCount(0, { timeout: 300_000 });
+  const liveMs = Date.now() - t0;
+  await expect(page.getByTestId('exemplar')).toHaveCount(15);
+  await expect(page.getByTestId('tryit-input')).toBeAttached();
+  const live = await view();
+  expect(live).toMatchObject({ model: true, snapshot: false, unit: UNIT, top: first.top });
+  console.log(`saved unit view drawn ${(drawnMs / 1000).toFixed(2)} s after the reload (model held back); live view ${(liveMs / 1000).toFixed(2)} s after it`);
 });

@@ -132,6 +132,8 @@ test('exemplars by link: index cold, unit view with maps and histogram, try it, 
   await page.reload();
   await expect(page.getByTestId('exemplar')).toHaveCount(15, { timeout: 180_000 });
   const cachedMs = Date.now() - t1;
+  // What is drawn first may be the unit's saved view (exemplars-draw.spec.ts): wait for the live one.
+  await expect(page.getByTestId('unit-snapshot-badge')).toHaveCount(0, { timeout: 180_000 });
   await expect(status).toHaveAttribute('data-cached', 'true');
   const warm = await state(page);
   expect(warm.source).toBe('cache');

@@ -11,7 +11,7 @@
  */
 import type { IndexProgress } from '../engine/exemplars/indexer';
 import { mapRange } from '../engine/exemplars/maps';
-import type { Preprocess, RawImage, TensorF32 } from '../engine/types';
+import type { ModelSummary, Preprocess, RawImage, TensorF32 } from '../engine/types';
 import { datasetPreprocess } from '../engine/data/imageDataset';
 import { EngineError } from '../worker/client';
 import type { GridEntry, UnitExemplars } from '../worker/protocol';
@@ -20,6 +20,9 @@ import { forgetCrashedEngine, getEngine } from './engine';
 import { noticeFromError } from './errorNotice';
 import { cacheKey, getExemplarCache } from './exemplarCache';
 import { importIndexFile } from './exemplarIndexFile';
+import { isFolderDataset } from './imageDatasetActions';
+import { linkModelKey } from './modelSource';
+import { getUnitSnapshots, unitSnapshotKey, type UnitViewRef } from './unitSnapshot';
 import type { LabState, SliceCreator } from './types';
 
 /** Exemplars per unit (top and bottom each), as MAIA shows. */
@@ -89,6 +92,14 @@ export interface ExemplarSlice {
   /** performance.now() (ms since the page started) when the first unit exemplars arrived. */
   exFirstExemplarsAt: number | null;
   /**
+   * Set while `exUnit` is the unit's last complete view from the page's snapshot store (drawn
+   * before the model is ready), not the worker's answer: the model summary it was drawn with and
+   * when it was saved. The live view replaces it.
+   */
+  exSnapshot: { summary: ModelSummary; savedAt: number } | null;
+  /** Snapshot key of the last complete unit view saved (a reload of its link draws it at once). */
+  exViewSaved: string | null;
+  /**
    * Brings the exemplar view in line with the selection: indexes the selected layer (cache first),
    * then fetches its grid and the selected unit. Safe to call often: it only asks for what is missing.
    */
@@ -99,6 +110,8 @@ export interface ExemplarSlice {
   resumeExemplarIndex: () => Promise<void>;
   setExemplarSort: (sort: GridSort) => void;
   setExemplarThreshold: (setting: ThresholdSetting) => void;
+  /** Draws a linked unit's last complete view from the snapshot store, if it has one and nothing newer is shown. */
+  restoreUnitView: (ref: UnitViewRef) => Promise<void>;
   /** Runs an image through the selected unit ("try it"). */
   tryExemplarImage: (image: RawImage, name: string) => Promise<void>;
   /** Imports an index file (`lab exemplars --out`); refused with a notice unless it fits the open model and dataset. */
@@ -187,7 +200,7 @@ async function ensureIndex(get: Get, set: Set, force = false): Promise<boolean> 
     exError: null,
     exCacheState: 'none',
     ...(s.exGrid?.layer !== layer ? { exGrid: null } : {}),
-    ...(s.exUnit && (s.exUnit.layer !== layer || s.exUnit.modelSha256 !== modelSha256) ? { exUnit: null } : {}),
+    ...(s.exUnit && (s.exUnit.layer !== layer || s.exUnit.modelSha256 !== modelSha256) ? { exUnit: null, exSnapshot: null } : {}),
   });
   // 1. The page's cache.
   let cached;
@@ -296,7 +309,15 @@ async function loadUnit(get: Get, set: Set, partial = false): Promise<void> {
     if (token !== unitToken) return;
     pendingUnit = null;
     if (get().exIndexKey !== key) return;
-    set({ exUnit: exemplars, exUnitLoading: false, exFirstExemplarsAt: get().exFirstExemplarsAt ?? performance.now() });
+    const complete = exemplars.done >= exemplars.count;
+    // A valid snapshot is a complete view: a partial live one (an index built again) does not replace it.
+    const shownNow = get().exUnit;
+    if (!complete && get().exSnapshot && shownNow?.layer === exemplars.layer && shownNow.unit === exemplars.unit) {
+      set({ exUnitLoading: false });
+      return;
+    }
+    set({ exUnit: exemplars, exSnapshot: null, exUnitLoading: false, exFirstExemplarsAt: get().exFirstExemplarsAt ?? performance.now() });
+    if (complete) void saveUnitView(get, set, exemplars);
   } catch (err) {
     forgetCrashedEngine(err);
     if (token !== unitToken) return;
@@ -309,6 +330,51 @@ async function loadUnit(get: Get, set: Set, partial = false): Promise<void> {
     }
     notify(get, err, `Showing unit ${unit}`);
   }
+}
+
+/** What the link of the open model and dataset names of this unit view; null when it cannot be linked. */
+function viewRef(s: LabState, ex: UnitExemplars): UnitViewRef | null {
+  const model = linkModelKey(s.source);
+  if (!model || !s.datasetId || isFolderDataset(s.datasetId)) return null;
+  return { model, dataset: s.datasetId, norm: s.datasetNorm, layer: ex.layer, unit: ex.unit };
+}
+
+async function saveUnitView(get: Get, set: Set, ex: UnitExemplars): Promise<void> {
+  const s = get();
+  const ref = viewRef(s, ex);
+  if (!ref || !s.summary || s.summary.sha256 !== ex.modelSha256) return;
+  const key = unitSnapshotKey(ref);
+  try {
+    await getUnitSnapshots().put({ key, savedAt: Date.now(), summary: s.summary, unit: ex });
+    set({ exViewSaved: key });
+  } catch (err) {
+    // A full or unavailable store costs the instant revisit, nothing more.
+    console.warn('The unit view could not be kept for revisits:', err);
+  }
+}
+
+async function restoreUnitView(get: Get, set: Set, ref: UnitViewRef): Promise<void> {
+  let snap;
+  try {
+    snap = await getUnitSnapshots().get(unitSnapshotKey(ref));
+  } catch (err) {
+    console.warn('The unit view store could not be read:', err);
+  }
+  const s = get();
+  if (!snap || s.exUnit || s.layer !== ref.layer || s.unit !== ref.unit) return;
+  // A model that finished loading first decides: its own view comes from the worker.
+  if (s.summary && s.summary.sha256 !== snap.summary.sha256) return;
+  set({ exUnit: snap.unit, exSnapshot: { summary: snap.summary, savedAt: snap.savedAt } });
+}
+
+/** Drops a snapshot that the loaded model or the opened dataset shows to be out of date. */
+function dropStaleSnapshot(get: Get, set: Set): void {
+  const s = get();
+  const snap = s.exSnapshot;
+  if (!snap || !s.exUnit) return;
+  const modelChanged = s.summary !== null && s.summary.sha256 !== s.exUnit.modelSha256;
+  const datasetChanged = s.datasetStatus === 'ready' && s.datasetInfo !== null && s.datasetInfo.sha256 !== s.exUnit.datasetSha256;
+  if (modelChanged || datasetChanged) set({ exUnit: null, exSnapshot: null });
 }
 
 /** The open image dataset's mean/std override, when it has one (try-it images are normalised like its images). */
@@ -352,6 +418,7 @@ async function runTry(get: Get, set: Set, image: RawImage, name: string): Promis
 }
 
 async function sync(get: Get, set: Set, depth: number): Promise<void> {
+  dropStaleSnapshot(get, set);
   const ready = await ensureIndex(get, set);
   if (!ready) return;
   const s = get();
@@ -361,7 +428,8 @@ async function sync(get: Get, set: Set, depth: number): Promise<void> {
   const gridShown = s.exGrid && s.exGrid.layer === s.exIndexLayer && s.exGrid.done >= s.exGrid.count;
   const wantsGrid = !gridShown && pendingGrid !== key;
   const unitKey = `${key}#${s.unit}`;
-  const shown = s.exUnit ? viewKey(`${cacheKey(s.exUnit.modelSha256, s.exUnit.datasetSha256, s.exUnit.layer, EXEMPLAR_K)}#${s.exUnit.unit}`, s.exUnit.done < s.exUnit.count) : null;
+  // A snapshot is not the worker's answer: the live view is still asked for.
+  const shown = s.exUnit && !s.exSnapshot ? viewKey(`${cacheKey(s.exUnit.modelSha256, s.exUnit.datasetSha256, s.exUnit.layer, EXEMPLAR_K)}#${s.exUnit.unit}`, s.exUnit.done < s.exUnit.count) : null;
   const wantsUnit = s.unit !== null && shown !== unitKey && pendingUnit !== unitKey;
   // The unit first: it is what the researcher asked for (the worker answers in order).
   const jobs: Array<Promise<void>> = [];
@@ -392,6 +460,8 @@ export const createExemplarSlice: SliceCreator<ExemplarSlice> = (set, get) => ({
   exTry: null,
   exTryRunning: false,
   exFirstExemplarsAt: null,
+  exSnapshot: null,
+  exViewSaved: null,
 
   syncExemplars: () => sync(get, set, 0),
 
@@ -410,6 +480,7 @@ export const createExemplarSlice: SliceCreator<ExemplarSlice> = (set, get) => ({
     const fraction = Number.isFinite(setting.fraction) ? Math.min(1, Math.max(0, setting.fraction)) : 0.5;
     set({ exThreshold: { basis: setting.basis === 'unit' ? 'unit' : 'image', fraction } });
   },
+  restoreUnitView: (ref) => restoreUnitView(get, set, ref),
   tryExemplarImage: (image, name) => runTry(get, set, image, name),
   importIndexFile: (file, name) => importIndexFile(get, set, file, name, EXEMPLAR_K),
 });

@@ -4,6 +4,14 @@ export type ModelSource =
   | { kind: 'file'; name: string }
   | { kind: 'url'; url: string };
 
+/** The link's model value for a source: a built-in's id or the address; a local file has none (null). */
+export function linkModelKey(source: ModelSource | null): string | null {
+  if (!source) return null;
+  if (source.kind === 'builtin') return source.id;
+  if (source.kind === 'url') return source.url;
+  return null;
+}
+
 export function sameSource(a: ModelSource | null, b: ModelSource | null): boolean {
   if (a === null || b === null) return a === b;
   if (a.kind === 'builtin' && b.kind === 'builtin') return a.id === b.id;

@@ -6,7 +6,7 @@ import type { StoreApi, UseBoundStore } from 'zustand';
 import type { LabState } from './types';
 import { decodeHash, encodeHash, type UrlState } from './url';
 import { DEFAULT_BUILTIN_ID, findBuiltin } from './builtins';
-import type { ModelSource } from './modelSource';
+import { linkModelKey as modelKey } from './modelSource';
 import { DATASET_PAGE_SIZE } from './datasetSlice';
 import { isFolderDataset } from './imageDatasetActions';
 import { DEFAULT_DATASET_ID, findDataset } from '../engine/data/datasets';
@@ -21,14 +21,6 @@ export interface UrlWindow {
   history: { replaceState(data: unknown, unused: string, url?: string): void; state: unknown };
   addEventListener(type: 'hashchange', listener: () => void): void;
   removeEventListener(type: 'hashchange', listener: () => void): void;
-}
-
-/** The hash's model value for a source; a local file cannot be linked (null). */
-function modelKey(source: ModelSource | null): string | null {
-  if (!source) return null;
-  if (source.kind === 'builtin') return source.id;
-  if (source.kind === 'url') return source.url;
-  return null;
 }
 
 /** The URL view of the store: the model being loaded counts over the one loaded. */
@@ -73,6 +65,16 @@ async function apply(store: Store, state: UrlState, initial: boolean): Promise<v
     s.applyView({ layer: state.layer, unit: state.unit });
   }
   const datasetOffset = state.datasetPage * DATASET_PAGE_SIZE;
+  if (initial && state.panel === 'exemplars' && state.layer !== null && state.unit !== null) {
+    // The unit's last complete view, drawn while the model and the worker start (a first paint).
+    void s.restoreUnitView({
+      model: state.model ?? DEFAULT_BUILTIN_ID,
+      dataset: state.dataset ?? DEFAULT_DATASET_ID,
+      norm: state.norm ?? null,
+      layer: state.layer,
+      unit: state.unit,
+    });
+  }
   if (initial) {
     s.applyView({ backendPreference: state.backend });
     // The dataset view goes into the store (and so the link) at once; it opens after the model.

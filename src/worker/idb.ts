@@ -55,3 +55,74 @@ export function idbKeyValue<T>(factory: IDBFactory, dbName: string, store: strin
     },
   };
 }
+
+/** An entry of a capped store: its key, and when it was written (the oldest go first). */
+export interface Stamped {
+  key: string;
+  savedAt: number;
+}
+
+/** A store that keeps at most `max` entries, dropping the oldest by `savedAt` on each put. */
+export interface CappedStore<T extends Stamped> {
+  /** 'indexeddb' or 'memory', shown in the UI. */
+  readonly kind: string;
+  get(key: string): Promise<T | undefined>;
+  put(entry: T): Promise<void>;
+  delete(key: string): Promise<void>;
+  keys(): Promise<string[]>;
+}
+
+/** A capped store in IndexedDB: one object store keyed by `key`, with a `savedAt` index. */
+export function idbCappedStore<T extends Stamped>(factory: IDBFactory, dbName: string, store: string, max: number): CappedStore<T> {
+  const open = idbOpener(factory, dbName, 1, (db) => {
+    db.createObjectStore(store, { keyPath: 'key' }).createIndex('savedAt', 'savedAt');
+  });
+  return {
+    kind: 'indexeddb',
+    async get(key) {
+      const d = await open();
+      return (await idbRequest(d.transaction(store, 'readonly').objectStore(store).get(key))) as T | undefined;
+    },
+    async put(entry) {
+      const d = await open();
+      const tx = d.transaction(store, 'readwrite');
+      const os = tx.objectStore(store);
+      os.put(entry);
+      const keys = (await idbRequest(os.index('savedAt').getAllKeys())) as IDBValidKey[];
+      // Oldest first (the index is sorted by savedAt); the new entry is among the keys.
+      for (const k of keys.slice(0, Math.max(0, keys.length - max))) os.delete(k);
+      await idbDone(tx);
+    },
+    async delete(key) {
+      const d = await open();
+      const tx = d.transaction(store, 'readwrite');
+      tx.objectStore(store).delete(key);
+      await idbDone(tx);
+    },
+    async keys() {
+      const d = await open();
+      return (await idbRequest(d.transaction(store, 'readonly').objectStore(store).getAllKeys())) as string[];
+    },
+  };
+}
+
+/** The same in memory (Node tests, browsers without IndexedDB); `get` returns a copy, as IndexedDB does. */
+export function memoryCappedStore<T extends Stamped>(max: number): CappedStore<T> {
+  const entries = new Map<string, T>();
+  return {
+    kind: 'memory',
+    get: async (key) => {
+      const entry = entries.get(key);
+      return entry && structuredClone(entry);
+    },
+    put: async (entry) => {
+      entries.set(entry.key, entry);
+      while (entries.size > max) {
+        const oldest = [...entries.values()].sort((a, b) => a.savedAt - b.savedAt)[0];
+        entries.delete(oldest.key);
+      }
+    },
+    delete: async (key) => void entries.delete(key),
+    keys: async () => [...entries.keys()],
+  };
+}

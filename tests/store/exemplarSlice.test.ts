@@ -2,11 +2,13 @@
  * The exemplar slice over a fake engine: cache miss → index (chunk by chunk, partial views between
  * chunks) → save; reload → cache hit; cancel; lost index; try it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useLab } from '../../src/store';
 import { setEngine } from '../../src/store/engine';
 import { MAX_CACHED_INDEXES, cacheKey, memoryCache, setExemplarCache, type ExemplarCache } from '../../src/store/exemplarCache';
 import { EXEMPLAR_K, FIRST_INDEX_CHUNK, INDEX_CHUNK, wantedIndexKey } from '../../src/store/exemplarSlice';
+import { MAX_UNIT_SNAPSHOTS, setUnitSnapshots, unitSnapshotKey, type UnitSnapshot, type UnitSnapshotStore } from '../../src/store/unitSnapshot';
+import { memoryCappedStore } from '../../src/worker/idb';
 import { LayerIndex } from '../../src/engine/exemplars/layerIndex';
 import type { DatasetInfo } from '../../src/engine/data/datasets';
 import type { EngineRequest, UnitExemplars } from '../../src/worker/protocol';
@@ -227,5 +229,105 @@ describe('exemplar cache (memory stand-in)', () => {
     expect(await c.get(`k${MAX_CACHED_INDEXES + 2}`)).toBeDefined();
     await c.delete('k5');
     expect(await c.get('k5')).toBeUndefined();
+  });
+});
+
+describe('unit view snapshots (the first paint of a linked unit)', () => {
+  const REF = { model: 'm', dataset: 'scenes-test', norm: null, layer: 'conv1', unit: 2 };
+  const LOADED = { summary: SUMMARY, status: 'ready' as const, source: { kind: 'builtin' as const, id: 'm' }, datasetId: 'scenes-test', datasetInfo: INFO, datasetStatus: 'ready' as const };
+  let views: UnitSnapshotStore;
+  beforeEach(() => {
+    views = memoryCappedStore<UnitSnapshot>(MAX_UNIT_SNAPSHOTS);
+    setUnitSnapshots(views);
+    useLab.setState({ source: LOADED.source });
+  });
+  afterEach(() => setUnitSnapshots(null));
+
+  /** A revisit: a fresh store with the link's selection and nothing loaded yet. */
+  function revisit(): void {
+    useLab.setState(useLab.getInitialState(), true);
+    useLab.setState({ panel: 'exemplars', layer: REF.layer, unit: REF.unit, datasetId: 'scenes-test' });
+  }
+
+  it('keeps a complete view under its link; a revisit draws it before the model is ready; the live view replaces it', async () => {
+    engine(goodWorker());
+    useLab.setState({ layer: 'conv1', unit: 2 });
+    await useLab.getState().syncExemplars();
+    await vi.waitFor(() => expect(useLab.getState().exViewSaved).toBe(unitSnapshotKey(REF)));
+    const saved = await views.get(unitSnapshotKey(REF));
+    expect(saved?.unit).toMatchObject({ layer: 'conv1', unit: 2, done: 20, count: 20 });
+    expect(saved?.summary.sha256).toBe(SUMMARY.sha256);
+
+    revisit();
+    await useLab.getState().restoreUnitView({ ...REF, unit: 3 }); // nothing kept for unit 3
+    expect(useLab.getState().exUnit).toBeNull();
+    await useLab.getState().restoreUnitView(REF);
+    const drawn = useLab.getState();
+    expect(drawn.summary).toBeNull();
+    expect(drawn.exUnit).toMatchObject({ layer: 'conv1', unit: 2, modelSha256: SUMMARY.sha256 });
+    expect(drawn.exSnapshot?.summary.name).toBe('m');
+
+    // The model and dataset are ready: the worker's own view is still asked for and replaces it.
+    const requests = engine(goodWorker());
+    useLab.setState(LOADED);
+    await useLab.getState().syncExemplars();
+    expect(requests.map((r) => r.kind)).toEqual(['importIndex', 'unitExemplars', 'unitGrid']);
+    expect(useLab.getState().exSnapshot).toBeNull();
+    expect(useLab.getState().exUnit).not.toBe(drawn.exUnit);
+    expect(useLab.getState().exUnit).toMatchObject({ layer: 'conv1', unit: 2 });
+  });
+
+  it('a snapshot of a model that has since changed is never shown beside the new model', async () => {
+    const old = { ...SUMMARY, sha256: 'ee'.repeat(32) };
+    await views.put({ key: unitSnapshotKey(REF), savedAt: 1, summary: old, unit: { ...unitBody('conv1', 2), modelSha256: old.sha256 } });
+    // Drawn while nothing is loaded ...
+    revisit();
+    await useLab.getState().restoreUnitView(REF);
+    expect(useLab.getState().exSnapshot?.summary.sha256).toBe(old.sha256);
+    // ... and dropped as soon as the loaded model turns out to differ, before the worker answers.
+    engine(goodWorker());
+    useLab.setState(LOADED);
+    const seen: Array<string | null> = [];
+    const unsub = useLab.subscribe((s) => seen.push(s.exUnit?.modelSha256 ?? null));
+    await useLab.getState().syncExemplars();
+    unsub();
+    expect(seen[0]).toBeNull();
+    expect(useLab.getState().exSnapshot).toBeNull();
+    expect(useLab.getState().exUnit?.modelSha256).toBe(SUMMARY.sha256);
+    // Nor is it drawn when the other model finished loading first.
+    await vi.waitFor(() => expect(useLab.getState().exViewSaved).toBe(unitSnapshotKey(REF))); // the live view, saved
+    await views.put({ key: unitSnapshotKey(REF), savedAt: 2, summary: old, unit: { ...unitBody('conv1', 2), modelSha256: old.sha256 } });
+    revisit();
+    useLab.setState({ summary: SUMMARY });
+    await useLab.getState().restoreUnitView(REF);
+    expect(useLab.getState().exUnit).toBeNull();
+  });
+
+  it('a partial live view (the index built again) does not replace a complete snapshot; the complete one does', async () => {
+    const count = FIRST_INDEX_CHUNK + 10;
+    const info = { ...INFO, count };
+    await views.put({ key: unitSnapshotKey(REF), savedAt: 1, summary: SUMMARY, unit: unitBody('conv1', 2, count, count) });
+    revisit();
+    await useLab.getState().restoreUnitView(REF);
+    const requests = engine(goodWorker({ count }));
+    useLab.setState({ ...LOADED, datasetInfo: info });
+    const shown: Array<[number, boolean]> = [];
+    const unsub = useLab.subscribe((s, prev) => s.exUnit !== prev.exUnit && s.exUnit && shown.push([s.exUnit.done, s.exSnapshot !== null]));
+    await useLab.getState().syncExemplars();
+    unsub();
+    expect(requests.map((r) => r.kind)).toContain('indexExemplars');
+    expect(shown).toEqual([[count, false]]);
+  });
+
+  it('keys by model, dataset, mean/std, layer and unit', () => {
+    const keys = new Set([
+      unitSnapshotKey(REF),
+      unitSnapshotKey({ ...REF, model: 'other' }),
+      unitSnapshotKey({ ...REF, dataset: 'other' }),
+      unitSnapshotKey({ ...REF, norm: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] } }),
+      unitSnapshotKey({ ...REF, layer: 'conv2' }),
+      unitSnapshotKey({ ...REF, unit: 3 }),
+    ]);
+    expect(keys.size).toBe(6);
   });
 });

@@ -23,6 +23,26 @@ function useExemplarSync(): void {
   }, [sync, modelSha, datasetSha, layer, unit, status]);
 }
 
+/** A linked unit's last complete view, drawn while the model loads (the live panel replaces it). */
+function SnapshotPanel({ title, savedAt }: { title: string; savedAt: number }) {
+  const status = useLab((s) => s.status);
+  return (
+    <section className="panel exemplars-panel" data-testid="panel-exemplars" data-snapshot="true">
+      <div className="ex-main">
+        <section className="card">
+          <div className="ex-head">
+            <h2>Exemplars</h2>
+            <span className="muted small" data-testid="ex-snapshot-note">
+              {title}: the view as it was on {new Date(savedAt).toLocaleString()}; {status === 'error' ? 'the model could not be loaded' : 'the model is loading…'}
+            </span>
+          </div>
+        </section>
+        <UnitView />
+      </div>
+    </section>
+  );
+}
+
 export function ExemplarsPanel() {
   useExemplarSync();
   const summary = useLab((s) => s.summary);
@@ -30,7 +50,9 @@ export function ExemplarsPanel() {
   const datasetTitle = useLab((s) => s.datasetInfo?.title ?? s.datasetId);
   const layer = useLab((s) => s.layer);
   const unit = useLab((s) => s.unit);
+  const snapshot = useLab((s) => s.exSnapshot);
   const drop = useIndexFileDrop();
+  if (!summary && snapshot && unit !== null) return <SnapshotPanel title={snapshot.summary.name} savedAt={snapshot.savedAt} />;
   if (!summary) return <section className="panel card muted" data-testid="panel-exemplars">Load a model to see its units’ exemplars.</section>;
   return (
     <section className="panel exemplars-panel" data-testid="panel-exemplars" {...drop}>

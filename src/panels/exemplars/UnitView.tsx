@@ -56,7 +56,10 @@ export function UnitView() {
   const layer = useLab((s) => s.layer);
   const loading = useLab((s) => s.exUnitLoading);
   const status = useLab((s) => s.exIndexStatus);
-  const summary = useLab((s) => s.summary);
+  const live = useLab((s) => s.summary);
+  const snapshot = useLab((s) => s.exSnapshot);
+  // Before the model is ready, a snapshot's own summary names the layer and sizes the maps.
+  const summary = live ?? snapshot?.summary ?? null;
   const threshold = useLab((s) => s.exThreshold);
   const size = summary?.preprocess.size ?? [64, 64];
   const current = ex && ex.layer === layer && ex.unit === unit ? ex : null;
@@ -90,6 +93,11 @@ export function UnitView() {
         <span className="unit-description" data-testid="unit-description" title="automatic: attribute values over-represented among the top exemplars, and the mean IoU of their thresholded maps with the item box">
           {describeUnit(current.labels, iou)}
         </span>
+        {snapshot && (
+          <span className="badge muted small" data-testid="unit-snapshot-badge" title="the unit's last complete view, kept by this browser; the live one replaces it when the model is ready">
+            saved view
+          </span>
+        )}
       </div>
       <div className="unit-summary">
         <div>
@@ -127,9 +135,13 @@ export function UnitView() {
           <ExemplarCard key={`b${it.index}`} view={views.bottom[i]} value={it.value} title={itemTitle(it)} testid="exemplar-bottom" rank={i + 1} />
         ))}
       </div>
-      <TryIt scale={views.scale} rule={views.rule} size={size} />
-      <AttributionView scale={views.scale} rule={views.rule} size={size} />
-      <FeatureVis />
+      {live && (
+        <>
+          <TryIt scale={views.scale} rule={views.rule} size={size} />
+          <AttributionView scale={views.scale} rule={views.rule} size={size} />
+          <FeatureVis />
+        </>
+      )}
     </section>
   );
 }
