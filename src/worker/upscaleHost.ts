@@ -2,8 +2,9 @@
  * The worker's upscaler: one open Upscaler (its own session, beside the loaded probe model),
  * whole images with bicubic and metrics, and webcam frames. Frames arrive as ImageBitmaps (read
  * back through one reused OffscreenCanvas, then closed) or, under Node, as RawImages. On WebGPU,
- * with a canvas attached, the 3× result stays on the GPU and is drawn there (gpuFrames.ts); any GPU
- * failure falls back to the CPU copy for good (until a canvas is attached again), on the same frame.
+ * with a canvas attached, the 3× result stays on the GPU and is drawn there (gpuFrames.ts); a GPU
+ * failure falls back to the CPU copy for good (until a canvas is attached again), on the same frame
+ * — unless the device was lost, which ends the session too (an error saying so).
  */
 import { LabError } from '../engine/errors';
 import { resizeBicubic } from '../engine/upscale/bicubic';
@@ -97,9 +98,14 @@ export class UpscaleHost {
           }
         } catch (err) {
           if (signal.aborted) throw err;
+          // A lost device took onnxruntime's session with it: the CPU copy would fail as well.
+          const lost = this.gpu?.deviceLost;
+          this.dropGpu();
+          if (lost) {
+            throw new LabError('backend', `The WebGPU device was lost while drawing a frame on the GPU (${lost}); the upscaler’s WebGPU session went with it. Reload the page or switch the backend, and untick “Keep frames on the GPU” if this browser cannot draw WebGPU canvases.`);
+          }
           gpuProblem = err instanceof Error ? err.message : String(err);
           console.warn('GPU-resident frame failed; frames are read back from now on.', err);
-          this.dropGpu();
         }
       }
       const image = isRaw(frame) ? frame : this.pixels(frame);
@@ -120,7 +126,7 @@ export class UpscaleHost {
       const reason =
         up.info.backend.name !== 'webgpu'
           ? `the upscaler runs on ${up.info.backend.name.toUpperCase()}, not WebGPU`
-          : 'GPU-resident frames are switched off (onnxruntime-web 1.30 fails on the run after one; see GPU_RESIDENT_FRAMES)';
+          : 'GPU-resident frames are switched off in this build (GPU_RESIDENT_FRAMES)';
       return { kind: 'attachFrameCanvas', path: 'cpu', reason };
     }
     try {

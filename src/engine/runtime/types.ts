@@ -33,8 +33,10 @@ export interface GpuOutTensor {
 /**
  * GPU-resident output (onnxruntime-web's WebGPU EP, a session opened with `gpuOutputs`): the
  * float32 output stays in a buffer of onnxruntime's own device, so a frame needs no readback.
- * The input comes from the CPU: with onnxruntime-web 1.30, a run fed by `Tensor.fromGpuBuffer`
- * left the device destroyed ("Device was destroyed") in chromium, so no input is taken from the GPU.
+ * The input comes from the CPU (it is small). A run fed by `Tensor.fromGpuBuffer` once left the
+ * device destroyed ("Device was destroyed") in headless chromium — while frames were also drawn on
+ * a WebGPU canvas, which alone loses the device there (see GPU_RESIDENT_FRAMES), so the input path
+ * itself is unproven either way.
  */
 export interface GpuIo {
   readonly device: GPUDevice;

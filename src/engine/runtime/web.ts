@@ -60,7 +60,11 @@ async function webgpuUnavailable(): Promise<string | null> {
 
 /**
  * A WebGPU session whose outputs stay in GPU buffers (`preferredOutputLocation: 'gpu-buffer'`),
- * on onnxruntime's own device (`ort.env.webgpu.device`), for GPU-resident output (see GpuIo).
+ * on onnxruntime's own device (`ort.env.webgpu.device`), for GPU-resident output (see GpuIo). An
+ * output's buffer is onnxruntime's: usable in our own passes until `dispose()`, which hands it back
+ * to its cache (commands already submitted still see it; the queue runs in order). Runs in a row
+ * with our render pass in between, each output disposed after it, matched CPU outputs (see
+ * GPU_RESIDENT_FRAMES for the failure once blamed on this lifetime: the canvas, not these buffers).
  */
 class WebGpuSession extends QueuedSession {
   readonly gpuIo: GpuIo;

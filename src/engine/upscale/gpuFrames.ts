@@ -4,19 +4,39 @@
  * OffscreenCanvas (moved from the page) by a render pass — the 3× frame is never read back. It runs
  * on onnxruntime's own device (buffers cannot cross devices). The small LR input still goes up from
  * the CPU (see GpuIo in runtime/types.ts for why). Errors thrown here let the caller fall back to
- * the CPU copy. No error scopes: onnxruntime shares the device, and a pending scope failed in
- * chromium ("Instance dropped in popErrorScope").
+ * the CPU copy — except a lost device: a canvas whose swap chain the browser cannot back takes
+ * down every WebGPU device of the tab, onnxruntime's included (see GPU_RESIDENT_FRAMES), so then
+ * the session is gone too and `deviceLost` says so. No error scopes: onnxruntime shares the
+ * device, and a pending scope failed in chromium ("Instance dropped in popErrorScope").
  */
 import type { GpuOutTensor } from '../runtime/types';
 import { PLANAR_TO_CANVAS_WGSL } from './gpuShaders';
 
 /**
- * Whether WebGPU sessions keep outputs on the GPU (webcam frames then drawn without readback, see
- * gpuFrames.ts). Off: with onnxruntime-web 1.30 (native WebGPU EP, chromium + SwiftShader) the
- * first GPU-resident frame drew, but the next run failed inside onnxruntime (its wgpuBufferDestroy
- * on a buffer its JS table no longer had: "Cannot read properties of undefined (reading
- * 'destroy')") and the session was unusable. Whole-image runs with outputs on the GPU, downloaded
- * (QueuedSession.run), worked for 5 runs of a 40×30 input, so it is the frame path's use.
+ * Whether WebGPU sessions keep outputs on the GPU (webcam frames then drawn without readback).
+ *
+ * Off: it cannot be verified here. With onnxruntime-web 1.30 in headless chromium 156 (SwiftShader)
+ * the first frame "drew" and the next run failed inside onnxruntime ("Cannot read properties of
+ * undefined (reading 'destroy')" in its wgpuBufferDestroy). The cause is not onnxruntime's buffers
+ * but the canvas: the first `getCurrentTexture()` of a WebGPU canvas asks the GPU process for a
+ * swap-chain shared image, which the default headless setup (GL on SwiftShader) cannot make
+ * ("Could not find SharedImageBackingFactory … WebgpuSwapChainTexture"); the tab's WebGPU
+ * connection drops and every device in it is lost ("A valid external Instance reference no longer
+ * exists") — onnxruntime's, a separate device of ours, even one in another worker — and
+ * onnxruntime's next run trips over its dead buffers. No probe can test a canvas safely first.
+ *
+ * Experiments (FREDSR, 5 runs in a row each, every output equal to a CPU-output session's on the
+ * same EP): gpu-buffer outputs disposed at once (40×30 inputs) and bound in our render pass to a
+ * texture, then disposed (12×8), worked; a canvas configured on onnxruntime's device, or on a
+ * device of our own, lost the device at `getCurrentTexture()` with no onnxruntime run involved.
+ * With ANGLE on Vulkan (`--use-angle=vulkan --enable-features=Vulkan,VulkanFromANGLE`) the device
+ * survives: drawing each output on a canvas, and an app-owned output buffer passed as a
+ * pre-allocated fetch (`Tensor.fromGpuBuffer`) then drawn, both ran 5 times (12×8), and the e2e ran
+ * 20 GPU-resident frames of 320×180 without a fallback (~31 s a frame; the CPU copy ~40 s). But
+ * a WebGPU canvas there shows nothing: one cleared to red, on the main thread or in a worker,
+ * reads back as transparent black through drawImage and is white in a screenshot (also with
+ * DefaultANGLEVulkan, SkiaGraphite, Vulkan compositing or no GPU compositing), so the frames'
+ * pixels cannot be checked against the CPU copy (the e2e saw 255/255). Untested on a real GPU.
  */
 export const GPU_RESIDENT_FRAMES = false;
 
@@ -80,7 +100,13 @@ export class GpuFrames {
     // The time of a frame includes the GPU's work, and the next frame waits for it (best effort:
     // not needed for correctness).
     await device.queue.onSubmittedWorkDone().catch(() => undefined);
+    if (this.lost) throw new Error(`the WebGPU device was lost while drawing: ${this.lost}`);
     return { width: W, height: H };
+  }
+
+  /** Why the device was lost (with it, onnxruntime's session on it), or null while it lives. */
+  get deviceLost(): string | null {
+    return this.lost;
   }
 
   destroy(): void {
