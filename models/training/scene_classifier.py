@@ -21,6 +21,7 @@ independent of the class there).
 Outputs: models/scenes-<variant>.onnx, .card.json, .reference.json (torch logits of test 0..15).
 """
 import argparse
+import copy
 import hashlib
 import json
 import platform
@@ -50,7 +51,8 @@ from common import (  # noqa: E402
     card_io, card_onnx, checkpoint_core, command_line, dpkg_version, epoch_batches, export_onnx,
     make_optim, new_train_state, predict, reference_header, report_model_size, restore_weights,
     save_checkpoint, seed_everything, sha256_file, train_epoch, write_json)
-from scene_data import Shard  # noqa: E402
+from scene_data import DATA, Shard  # noqa: E402
+from weight_average import accumulate, load_average  # noqa: E402
 from png import read_png, slug, write_png  # noqa: E402
 
 HOLDOUT = 5000
@@ -72,17 +74,25 @@ class SceneNet(CompactResNet):
 
 DEFAULT_WD = 5e-4
 DEFAULT_BLOCKS = '1,1,1'
+DEFAULT_RENDERS = '1'
+
+
+def render_dir(seed):
+    """Where the training shard rendered with generator seed `seed` lives (seed 1: data/)."""
+    return DATA if seed == 1 else DATA / f'seed{seed}'
 
 
 def stage_settings(args):
     """The settings that define a training stage (kept in its checkpoint and card)."""
-    return {'epochs': args.epochs, 'lr': args.lr, 'wd': args.wd, 'blocks': args.blocks}
+    return {'epochs': args.epochs, 'lr': args.lr, 'wd': args.wd, 'blocks': args.blocks,
+            'renders': args.renders, 'averageLast': args.average_last}
 
 
 def stage_settings_of(st):
-    """A recorded stage's settings; stages recorded before wd/blocks were kept used the defaults."""
+    """A recorded stage's settings; stages recorded before a setting was kept used its default."""
     return {'epochs': st['epochs'], 'lr': st['lr'], 'wd': st.get('wd', DEFAULT_WD),
-            'blocks': st.get('blocks', DEFAULT_BLOCKS)}
+            'blocks': st.get('blocks', DEFAULT_BLOCKS), 'renders': st.get('renders', DEFAULT_RENDERS),
+            'averageLast': st.get('averageLast', 0)}
 
 
 def stages_command(name, variant, stages):
@@ -90,14 +100,24 @@ def stages_command(name, variant, stages):
     k-1's finished checkpoint (checkpoints/<name>-stage<k-1>.pt) with a fresh schedule."""
     ck = 'models/training/checkpoints'
     parts = ['npm run data']
+    rendered = {1}
     for k, st in enumerate(stages, start=1):
         st = stage_settings_of(st)
+        for seed in parse_renders(st['renders']):
+            if seed not in rendered:
+                rendered.add(seed)
+                parts.append(f'npx tsx scripts/data.ts --variant {variant} --seed {seed} --test-count 0 '
+                             f'--out {render_dir(seed).relative_to(ROOT)}')
         cmd = (f'/usr/bin/python3 models/training/scene_classifier.py --variant {variant} '
                f'--epochs {st["epochs"]} --lr {st["lr"]}')
         if st['wd'] != DEFAULT_WD:
             cmd += f' --wd {st["wd"]}'
         if st['blocks'] != DEFAULT_BLOCKS:
             cmd += f' --blocks {st["blocks"]}'
+        if st['renders'] != DEFAULT_RENDERS:
+            cmd += f' --renders {st["renders"]}'
+        if st['averageLast']:
+            cmd += f' --average-last {st["averageLast"]}'
         if k > 1:
             parts.append(f'cp {ck}/{name}.pt {ck}/{name}-stage{k - 1}.pt')
             cmd += f' --init-from {ck}/{name}-stage{k - 1}.pt --no-resume'
@@ -183,13 +203,29 @@ def predict_scenes(model, images_u8, mean_t, std_t, batch=500):
     return predict(model, images_u8, to_x, batch)
 
 
-def batch_maker(train_x, train_y, mean_t, std_t):
-    """make_batch(idx, gen) for train_epoch / bench_training: augmented inputs and labels."""
+def parse_renders(text):
+    """'1,2,3' -> [1, 2, 3]: the generator seeds whose training shards a stage draws from."""
+    seeds = [int(s) for s in str(text).split(',')]
+    if not seeds or seeds[0] != 1 or len(set(seeds)) != len(seeds) or min(seeds) < 1:
+        sys.exit(f'--renders {text}: distinct positive seeds, starting with 1 (the main shard)')
+    return seeds
+
+
+def batch_maker(train_xs, train_y, mean_t, std_t):
+    """make_batch(idx, gen) for train_epoch / bench_training: augmented inputs and labels.
+
+    train_xs holds one uint8 tensor per rendering of the same training items; with several,
+    each sample of a batch is taken from a rendering drawn at random (uniformly)."""
     labels_t = torch.from_numpy(train_y)
 
     def make_batch(idx, gen):
         idx_t = torch.from_numpy(np.sort(idx))
-        x = augment(to_input(train_x[idx_t], mean_t, std_t), gen)
+        if len(train_xs) == 1:
+            u8 = train_xs[0][idx_t]
+        else:
+            pick = torch.randint(0, len(train_xs), (idx_t.shape[0],), generator=gen)
+            u8 = torch.stack([train_xs[int(r)][int(i)] for r, i in zip(pick, idx_t)])
+        x = augment(to_input(u8, mean_t, std_t), gen)
         return x.contiguous(memory_format=torch.channels_last), labels_t[idx_t]
 
     return make_batch
@@ -231,16 +267,21 @@ def group_metrics(preds, labels, bg, classes, kinds, paired_kind):
 
 # ---------------------------------------------------------------- training
 
-def train(args, model, train_x, train_y, val_x, val_y, mean_t, std_t, ckpt, extra_ckpt):
-    steps_per_epoch = (train_x.shape[0] + args.batch - 1) // args.batch
+def train(args, model, train_xs, train_y, val_x, val_y, mean_t, std_t, ckpt, extra_ckpt):
+    """Train (or resume) the stage; returns (state, average): the weight average of the last
+    args.average_last epochs ({'n', 'params'}), or None."""
+    n_train = train_xs[0].shape[0]
+    steps_per_epoch = (n_train + args.batch - 1) // args.batch
     opt, sched = make_optim(model, args.lr, args.wd, args.epochs, steps_per_epoch)
     state = new_train_state()
+    average = None
     if args.resume and ckpt.exists():
         ck = torch.load(ckpt)
         if (ck['seed'], ck['batch'], ck['lr'], ck['epochs']) != (args.seed, args.batch, args.lr, args.epochs):
             sys.exit(f'{ckpt} was trained with seed={ck["seed"]} batch={ck["batch"]} lr={ck["lr"]} '
                      f'epochs={ck["epochs"]}; pass the same values or use --no-resume')
         state = ck['state']
+        average = ck.get('average')
         restore_weights(ck, model, opt)
         sched.load_state_dict(ck['scheduler'])
         print(f'resumed from {ckpt} at epoch {state["epoch"]}/{args.epochs}', flush=True)
@@ -254,12 +295,14 @@ def train(args, model, train_x, train_y, val_x, val_y, mean_t, std_t, ckpt, extr
     if state['epoch'] < args.epochs:
         state['commands'].append(args.command)
 
-    make_batch = batch_maker(train_x, train_y, mean_t, std_t)
+    make_batch = batch_maker(train_xs, train_y, mean_t, std_t)
     crit = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
     while state['epoch'] < args.epochs:
         epoch = state['epoch']
-        loss, acc, secs = train_epoch(model, opt, sched, crit, make_batch, train_x.shape[0],
+        loss, acc, secs = train_epoch(model, opt, sched, crit, make_batch, n_train,
                                       args.batch, args.seed, epoch, max_batches=args.smoke)
+        if epoch + 1 > args.epochs - args.average_last:
+            average = accumulate(average, model)
         val_acc = float((predict_scenes(model, val_x, mean_t, std_t) == val_y).mean())
         state['epoch'] = epoch + 1
         state['epoch_seconds'].append(secs)
@@ -269,8 +312,28 @@ def train(args, model, train_x, train_y, val_x, val_y, mean_t, std_t, ckpt, extr
         print(f'epoch {epoch + 1}/{args.epochs}: loss {loss:.4f} train acc '
               f'{acc:.4f} val acc {val_acc:.4f} ({secs:.0f}s)', flush=True)
         save_checkpoint(ckpt, {**checkpoint_core(model, opt, sched, args),
-                               'state': state, **extra_ckpt})
-    return state
+                               'state': state, 'average': average, **extra_ckpt})
+    return state, average
+
+
+def apply_average(model, average, make_batch, n_train, args, val_x, val_y, mean_t, std_t):
+    """Swap in the tail weight average when it beats the last weights on validation (BN
+    statistics re-measured over 40 augmented training batches); returns the record for the card."""
+    last = copy.deepcopy(model.state_dict())
+    val_last = float((predict_scenes(model, val_x, mean_t, std_t) == val_y).mean())
+    gen = torch.Generator().manual_seed(args.seed * 1000 + 999)
+    batches = epoch_batches(n_train, args.batch, args.seed, 999)[:40]
+    load_average(model, average, (make_batch(idx, gen)[0] for idx in batches))
+    val_avg = float((predict_scenes(model, val_x, mean_t, std_t) == val_y).mean())
+    used = val_avg > val_last
+    if not used:
+        model.load_state_dict(last)
+    print(f'weight average of the last {average["n"]} epochs: val acc {val_avg:.4f} against '
+          f'{val_last:.4f} for the last weights; exporting the {"average" if used else "last weights"}',
+          flush=True)
+    return {'epochs': average['n'], 'valLast': round(val_last, 4), 'valAveraged': round(val_avg, 4),
+            'exported': 'average' if used else 'last weights',
+            'bnStatistics': f'{40 * args.batch} augmented training scenes (cumulative mean)'}
 
 
 # ---------------------------------------------------------------- export and artefacts
@@ -305,6 +368,12 @@ def main():
     ap.add_argument('--blocks', default='1,1,1',
                     help='BasicBlocks per stage, e.g. 1,2,2 (with --init-from, added blocks start '
                          'as the identity)')
+    ap.add_argument('--renders', default=DEFAULT_RENDERS,
+                    help='generator seeds of the training shards to draw from, e.g. 1,2,3 (seed N>1 '
+                         'is read from data/seedN/: npx tsx scripts/data.ts --variant V --seed N '
+                         '--test-count 0 --out data/seedN)')
+    ap.add_argument('--average-last', type=int, default=0,
+                    help='average the weights of the last K epochs (exported when better on validation)')
     ap.add_argument('--bench', type=int, default=0, help='time this many training batches, exit')
     ap.add_argument('--smoke', type=int, default=0,
                     help='debug only: train this many batches per epoch, write under /tmp')
@@ -334,6 +403,12 @@ def main():
     train_np = np.array(tr.images[:n_train])  # copy into RAM
     train_x = torch.from_numpy(train_np)
     train_y = tr.labels[:n_train]
+    train_xs = [train_x]
+    for seed in parse_renders(args.renders)[1:]:
+        other = Shard(args.variant, 'train', render_dir(seed))
+        if other.seed != seed or not np.array_equal(other.labels[:n_train], train_y):
+            sys.exit(f'{other.u8_path}: not the seed-{seed} rendering of the same training items')
+        train_xs.append(torch.from_numpy(np.array(other.images[:n_train])))
     val_x, val_y = tr.images[n_train:], tr.labels[n_train:]
     if args.resume and ckpt.exists():
         ck = torch.load(ckpt)
@@ -361,14 +436,19 @@ def main():
 
     if args.bench:
         batches = epoch_batches(train_x.shape[0], args.batch, args.seed, 0)[:args.bench + 2]
-        make_batch = batch_maker(train_x, train_y, mean_t, std_t)
+        make_batch = batch_maker(train_xs, train_y, mean_t, std_t)
         per = bench_training(model, make_batch, batches, warmup=2) / args.bench
         print(f'{per:.3f}s per batch of {args.batch}; epoch ~ {per * n_train / args.batch:.0f}s')
         return
 
-    state = train(args, model, train_x, train_y, val_x, val_y, mean_t, std_t, ckpt,
-                  {'mean': mean, 'std': std, 'variant': args.variant, 'wd': args.wd,
-                   'blocks': args.blocks})
+    state, average = train(args, model, train_xs, train_y, val_x, val_y, mean_t, std_t, ckpt,
+                           {'mean': mean, 'std': std, 'variant': args.variant, 'wd': args.wd,
+                            'blocks': args.blocks, 'renders': args.renders,
+                            'averageLast': args.average_last})
+    averaging = None
+    if average is not None:
+        averaging = apply_average(model, average, batch_maker(train_xs, train_y, mean_t, std_t),
+                                  n_train, args, val_x, val_y, mean_t, std_t)
     model = model.to(memory_format=torch.contiguous_format)
     model.eval()
 
@@ -457,6 +537,10 @@ def main():
             'trainShard': {'name': tr.name, 'sha256': tr.sha256, 'count': tr.count},
             'testShard': {'name': te.name, 'sha256': te.sha256, 'count': te.count},
             'trainedOn': n_train,
+            'renders': {'seeds': parse_renders(args.renders),
+                        'note': 'the last stage drew each training sample from one of these renderings '
+                                'of the same items (a random one per sample); earlier stages: see '
+                                'training.earlierStages'},
             'heldOut': {'indices': [n_train, tr.count - 1], 'count': HOLDOUT,
                         'use': 'validation (in-distribution), never trained on'},
             'items': {'dataset': 'Fashion-MNIST (Zalando Research)',
@@ -475,6 +559,7 @@ def main():
                           f'{args.label_smoothing}'),
             'batch': args.batch,
             'epochs': args.epochs,
+            'weightAverage': averaging,
             'seed': args.seed,
             'deterministic': 'torch.use_deterministic_algorithms(True), torch.set_num_threads(2)',
             'wallClockSeconds': round(sum(state['epoch_seconds'])
