@@ -9,6 +9,7 @@
  *   3. the goals: within 0.3 dB of esrgan-slim, ≤ 1/6 of its parameters, ≥ 10× its speed,
  *      ≥ +1 dB over bicubic.
  * Usage: npx tsx bench/upscale.ts [--budget MS] [--images N] [--threads 1,2] [--no-browser] [--json FILE] [--models DIR]
+ *   [--tab-models fredsr,fredsr-l1,…] (which ONNX upscalers to time in the tab besides esrgan-slim)
  * (builds the bench page with bench/upscale/vite.config.ts first; the test set comes from
  * `/usr/bin/python3 models/training/fredsr_data.py`). WebGPU is not timed: this machine has no
  * GPU, and SwiftShader's WebGPU is a CPU emulation whose timings say nothing about GPUs.
@@ -43,6 +44,8 @@ const BROWSER = !process.argv.includes('--no-browser');
 const JSON_OUT = arg('json') ?? 'bench/out/upscale.json';
 /** Where the ONNX upscalers are read from (another folder to try candidates). */
 const MODELS_DIR = arg('models') ?? 'models';
+/** The ONNX upscalers timed in the tab (ids from ONNX_MODELS; FREDSR alone by default). */
+const TAB_MODELS = (arg('tab-models') ?? 'fredsr').split(',');
 
 const TEST_DIR = '/data/fredsr/test';
 const FRAME = { width: 640, height: 360 };
@@ -197,8 +200,8 @@ async function browserSide(): Promise<SpeedRow[]> {
     };
     const common = { ...FRAME, budgetMs: BUDGET };
     for (const threads of THREADS) {
-      if (existsSync(join(MODELS_DIR, 'fredsr.onnx'))) {
-        await run(ONNX_MODELS[0].label, { ...common, kind: 'onnx', threads, modelUrl: '/models/fredsr.onnx', backend: 'wasm' });
+      for (const m of presentModels().filter((p) => TAB_MODELS.includes(p.id))) {
+        await run(m.label, { ...common, kind: 'onnx', threads, modelUrl: `/models/${m.id}.onnx`, backend: 'wasm' });
       }
       await run(ESRGAN, { ...common, kind: 'tfjs', threads, modelJsonUrl: '/esrgan-slim/model.json', weightsUrl: '/esrgan-slim/group1-shard1of1.bin', wasmDir: '/tfjs-wasm/' });
     }
