@@ -5,6 +5,9 @@
     /usr/bin/python3 models/training/fredsr.py --variant gan    --name fredsr   (starts from l1fft's midpoint)
     /usr/bin/python3 models/training/fredsr.py --variant espcn  --name espcn
 
+(the committed models add --feats 20 --body 4 --steps 4000 --patch 48, and for gan
+--d-input residual --adv-weight 2e-3 --d-lr 5e-4 --t-step 8: models/training/FREDSR.md)
+
 Needs /data/fredsr/ (models/training/fredsr_data.py). Every variant runs the same budget of generator
 steps (--steps, batch --batch of --patch x --patch LR patches) with the same Adam + cosine schedule. The
 'gan' variant does not train its first half itself: it loads the l1fft run's checkpoint at step
