@@ -271,6 +271,8 @@ function report(quality: Quality[], speed: SpeedRow[], images: TestImage[]) {
 }
 
 async function main() {
+  const unknown = TAB_MODELS.filter((id) => !ONNX_MODELS.some((m) => m.id === id));
+  if (unknown.length) throw new Error(`--tab-models: unknown id(s) ${unknown.join(', ')}; known: ${ONNX_MODELS.map((m) => m.id).join(', ')}`);
   const images = testImages();
   const missing = ONNX_MODELS.filter((m) => !existsSync(join(MODELS_DIR, `${m.id}.onnx`))).map((m) => m.id);
   if (missing.length) console.error(`not in ${MODELS_DIR}/ (skipped): ${missing.join(', ')}`);

@@ -207,7 +207,7 @@ def discriminator_input(args, model, lr_b):
     return lambda x: (x - base) * args.d_scale
 
 
-def make_generator(variant, upsample, feats=32, body=3):
+def make_generator(variant, upsample, feats, body):
     return ESPCN() if variant == 'espcn' else FREDSR(feats, body, upsample)
 
 
