@@ -17,6 +17,27 @@ export async function time(fn: () => Promise<unknown>, budgetMs = 3000, warmup =
     await fn();
     samples.push(performance.now() - t0);
   }
+  return summarize(samples);
+}
+
+function summarize(samples: number[]): Timing {
   samples.sort((a, b) => a - b);
   return { median: samples[Math.floor(samples.length / 2)], min: samples[0], runs: samples.length };
+}
+
+/**
+ * Times several functions in interleaved rounds (one call of each per round, after one warm-up
+ * call each), so that a machine's drift over the run lands on all of them alike.
+ */
+export async function timeInterleaved(fns: Array<() => Promise<unknown>>, rounds = 7): Promise<Timing[]> {
+  for (const fn of fns) await fn();
+  const samples = fns.map((): number[] => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < fns.length; i++) {
+      const t0 = performance.now();
+      await fns[i]();
+      samples[i].push(performance.now() - t0);
+    }
+  }
+  return samples.map(summarize);
 }

@@ -18,8 +18,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
-import { build } from 'vite';
 import { decodeImageFile } from '../src/cli/decode';
 import { resizeBilinear } from '../src/engine/data/bilinear';
 import { nodeRuntime } from '../src/engine/runtime/node';
@@ -27,9 +25,8 @@ import type { RawImage } from '../src/engine/types';
 import { resizeBicubic } from '../src/engine/upscale/bicubic';
 import { psnrY, ssimY } from '../src/engine/upscale/metrics';
 import { Upscaler } from '../src/engine/upscale/upscaler';
-import { CHROMIUM_ARGS } from '../playwright.config';
-import { startServer } from '../scripts/serve.mjs';
 import { time, type Timing } from './timing';
+import { openUpscaleBenchPage } from './upscale/host';
 import { esrganFrameRunner, esrganUpscale, initTfWasm, loadEsrganSlim, type LayersModelJson } from './upscale/esrganSlim';
 import type { FrameJob, FrameResult } from './upscale/worker';
 
@@ -52,7 +49,6 @@ const FRAME = { width: 640, height: 360 };
 const BORDER = 3;
 const ESRGAN_DIR = 'node_modules/@upscalerjs/esrgan-slim/models/x3';
 const TFJS_WASM_DIR = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
-const PAGE_OUT = 'bench/out/upscale';
 
 /** The ONNX upscalers of the FREDSR contract, in report order; missing files are skipped. */
 const ONNX_MODELS = [
@@ -177,19 +173,9 @@ async function nodeSide(images: TestImage[]) {
 }
 
 async function browserSide(): Promise<SpeedRow[]> {
-  await build({ configFile: 'bench/upscale/vite.config.ts', configLoader: 'runner', logLevel: 'error' });
-  const server = await startServer({
-    root: PAGE_OUT,
-    port: 0,
-    mounts: { '/models/': MODELS_DIR, '/esrgan-slim/': ESRGAN_DIR, '/tfjs-wasm/': TFJS_WASM_DIR },
-  });
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const { page, chromiumVersion, close } = await openUpscaleBenchPage({ '/models/': MODELS_DIR, '/esrgan-slim/': ESRGAN_DIR, '/tfjs-wasm/': TFJS_WASM_DIR });
   const rows: SpeedRow[] = [];
-  const chromiumVersion = browser.version();
   try {
-    const page = await browser.newPage();
-    await page.goto(`${base}bench/upscale/index.html`);
     const run = async (method: string, job: FrameJob) => {
       const r = (await page.evaluate((j) => window.runFrameBench(j), job)) as FrameResult;
       // onnxruntime-web must honour the request (else the page is not cross-origin isolated);
@@ -206,8 +192,7 @@ async function browserSide(): Promise<SpeedRow[]> {
       await run(ESRGAN, { ...common, kind: 'tfjs', threads, modelJsonUrl: '/esrgan-slim/model.json', weightsUrl: '/esrgan-slim/group1-shard1of1.bin', wasmDir: '/tfjs-wasm/' });
     }
   } finally {
-    await browser.close();
-    server.close();
+    await close();
   }
   return rows;
 }

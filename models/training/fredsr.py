@@ -1,11 +1,11 @@
-"""Train, evaluate and export FREDSR (3x super-resolution, ~20k parameters: --feats 20 --body 4) and its ablations.
+"""Train, evaluate and export FREDSR (3x super-resolution, ~16k parameters: --feats 20 --body 3) and its ablations.
 
     /usr/bin/python3 models/training/fredsr.py --variant l1     --name fredsr-l1
     /usr/bin/python3 models/training/fredsr.py --variant l1fft  --name fredsr-l1fft
     /usr/bin/python3 models/training/fredsr.py --variant gan    --name fredsr   (starts from l1fft's midpoint)
     /usr/bin/python3 models/training/fredsr.py --variant espcn  --name espcn
 
-(the committed models add --feats 20 --body 4 --steps 4000 --patch 48, and for gan
+(the committed models add --feats 20 --body 3 --steps 4000 --patch 48, and for gan
 --d-input residual --adv-weight 2e-3 --d-lr 5e-4 --t-step 8: models/training/FREDSR.md)
 
 Needs /data/fredsr/ (models/training/fredsr_data.py). Every variant runs the same budget of generator
