@@ -18,6 +18,7 @@ import { realInputs } from '../src/engine/onnx/graph';
 import { prefixModel } from '../src/engine/onnx/prefix';
 import { nodeRuntime } from '../src/engine/runtime/node';
 import { timeInterleaved, type Timing } from './timing';
+import { benchFrame } from './upscale/frame';
 import { openUpscaleBenchPage } from './upscale/host';
 import type { StagesJob, StagesResult } from './upscale/stagesWorker';
 
@@ -63,8 +64,7 @@ async function main() {
   const bytes = new Uint8Array(readFileSync(MODEL));
   const model = decodeModel(bytes);
   const input = realInputs(model.graph)[0].name;
-  const dims = [1, 3, HEIGHT, WIDTH];
-  const frame = { dims, data: new Float32Array(3 * WIDTH * HEIGHT).map((_, i) => 0.5 + 0.4 * Math.sin(i * 0.001)) };
+  const frame = benchFrame(WIDTH, HEIGHT);
   const prefixes = model.graph.node.map((node) => ({ node, tensor: node.output[0], bytes: encodeModel(prefixModel(model, node.output[0])) }));
 
   const runtime = nodeRuntime();
@@ -88,7 +88,7 @@ async function main() {
     prefixes.forEach((p, i) => writeFileSync(join(PREFIX_DIR, `${i}.onnx`), p.bytes));
     const { page, chromiumVersion, close } = await openUpscaleBenchPage({ '/prefixes/': PREFIX_DIR });
     try {
-      const job: StagesJob = { threads: THREADS, backend: 'wasm', rounds: ROUNDS, input, dims, prefixes: prefixes.map(({ tensor }, i) => ({ tensor, url: `/prefixes/${i}.onnx` })) };
+      const job: StagesJob = { threads: THREADS, backend: 'wasm', rounds: ROUNDS, input, width: WIDTH, height: HEIGHT, prefixes: prefixes.map(({ tensor }, i) => ({ tensor, url: `/prefixes/${i}.onnx` })) };
       const r = (await page.evaluate((j) => window.runStagesBench(j), job)) as StagesResult;
       if (r.threads !== THREADS) throw new Error(`asked for ${THREADS} WASM threads, got ${r.threads} (cross-origin isolation?)`);
       tabWhere = `onnxruntime-web ${r.backend}, ${r.threads} thread(s), chromium ${chromiumVersion} worker`;

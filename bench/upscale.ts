@@ -26,6 +26,7 @@ import { resizeBicubic } from '../src/engine/upscale/bicubic';
 import { psnrY, ssimY } from '../src/engine/upscale/metrics';
 import { Upscaler } from '../src/engine/upscale/upscaler';
 import { time, type Timing } from './timing';
+import { benchFrame } from './upscale/frame';
 import { openUpscaleBenchPage } from './upscale/host';
 import { esrganFrameRunner, esrganUpscale, initTfWasm, loadEsrganSlim, type LayersModelJson } from './upscale/esrganSlim';
 import type { FrameJob, FrameResult } from './upscale/worker';
@@ -131,11 +132,6 @@ function loadEsrganFiles(): { json: LayersModelJson; weights: ArrayBuffer } {
   return { json, weights: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) };
 }
 
-function frameInput() {
-  const { width: w, height: h } = FRAME;
-  return { dims: [1, 3, h, w], data: new Float32Array(3 * w * h).map((_, i) => 0.5 + 0.4 * Math.sin(i * 0.001)) };
-}
-
 async function nodeSide(images: TestImage[]) {
   const runtime = nodeRuntime();
   const quality: Quality[] = [];
@@ -162,7 +158,7 @@ async function nodeSide(images: TestImage[]) {
     if (m.id !== 'fredsr' && m.id !== 'espcn') continue;
     for (const threads of THREADS) {
       const timed = await Upscaler.open(runtime, bytes, m.id, { threads });
-      const input = frameInput();
+      const input = benchFrame(FRAME.width, FRAME.height);
       speed.push({ method: m.label, where: 'onnxruntime-node (CPU)', asked: threads, threads, parameters: timed.info.parameters, frame: await time(() => timed.run(input), BUDGET) });
       await timed.release();
     }

@@ -19,6 +19,13 @@ export function runWorkerJob<Job, Result>(worker: Worker, job: Job): Promise<Res
   });
 }
 
+/** A worker's input file, whole; an HTTP error is an error. */
+export async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.arrayBuffer();
+}
+
 /** The worker side: runs `handle` on the first message and posts its result or `{ error }`. */
 export function serveWorkerJob<Job, Result>(handle: (job: Job) => Promise<Result>): void {
   const scope = self as unknown as DedicatedWorkerGlobalScope;

@@ -6,7 +6,8 @@
 import { webRuntime } from '../../src/engine/runtime/web';
 import type { BackendName } from '../../src/engine/runtime/types';
 import { timeInterleaved, type Timing } from '../timing';
-import { serveWorkerJob } from '../workerJob';
+import { fetchBytes, serveWorkerJob } from '../workerJob';
+import { benchFrame } from './frame';
 
 export interface StagesJob {
   threads: number;
@@ -14,7 +15,8 @@ export interface StagesJob {
   /** Interleaved rounds: one run of every prefix per round. */
   rounds: number;
   input: string;
-  dims: number[];
+  width: number;
+  height: number;
   /** Each prefix model by URL (typed arrays do not survive playwright's evaluate). */
   prefixes: { tensor: string; url: string }[];
 }
@@ -27,14 +29,11 @@ export interface StagesResult {
 
 serveWorkerJob<StagesJob, StagesResult>(async (job) => {
   const runtime = webRuntime();
-  const n = job.dims.reduce((a, d) => a * d, 1);
-  const input = { dims: job.dims, data: new Float32Array(n).map((_, i) => 0.5 + 0.4 * Math.sin(i * 0.001)) };
+  const input = benchFrame(job.width, job.height);
   // All sessions stay open and the rounds interleave them, so drift hits every prefix alike.
   const sessions = [];
   for (const p of job.prefixes) {
-    const res = await fetch(p.url);
-    if (!res.ok) throw new Error(`${p.url}: HTTP ${res.status}`);
-    sessions.push(await runtime.createSession(new Uint8Array(await res.arrayBuffer()), { prefer: [job.backend], threads: job.threads }));
+    sessions.push(await runtime.createSession(new Uint8Array(await fetchBytes(p.url)), { prefer: [job.backend], threads: job.threads }));
   }
   const timings = await timeInterleaved(
     sessions.map((s, i) => () => s.run({ [job.input]: input }, { outputs: [job.prefixes[i].tensor] })),

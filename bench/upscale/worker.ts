@@ -8,7 +8,8 @@ import { webRuntime } from '../../src/engine/runtime/web';
 import { Upscaler } from '../../src/engine/upscale/upscaler';
 import type { BackendName } from '../../src/engine/runtime/types';
 import { time, type Timing } from '../timing';
-import { serveWorkerJob } from '../workerJob';
+import { fetchBytes, serveWorkerJob } from '../workerJob';
+import { benchFrame } from './frame';
 import { esrganFrameRunner, initTfWasm, loadEsrganSlim, type LayersModelJson } from './esrganSlim';
 
 interface FrameBase {
@@ -30,18 +31,12 @@ export interface FrameResult {
   frame: Timing;
 }
 
-async function fetchBytes(url: string): Promise<ArrayBuffer> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return res.arrayBuffer();
-}
-
 serveWorkerJob<FrameJob, FrameResult>(async (job) => {
   const { width: w, height: h } = job;
   if (job.kind === 'onnx') {
     const bytes = new Uint8Array(await fetchBytes(job.modelUrl));
     const up = await Upscaler.open(webRuntime(), bytes, job.modelUrl, { prefer: [job.backend], threads: job.threads });
-    const input = { dims: [1, 3, h, w], data: new Float32Array(3 * w * h).map((_, i) => 0.5 + 0.4 * Math.sin(i * 0.001)) };
+    const input = benchFrame(w, h);
     const frame = await time(() => up.run(input), job.budgetMs);
     const { backend, parameters } = up.info;
     await up.release();
