@@ -7,7 +7,7 @@ import { decodeModel, encodeModel, type Model } from '../../src/engine/onnx/mode
 import { ancestorNodes, prefixModel } from '../../src/engine/onnx/prefix';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import type { TensorF32 } from '../../src/engine/types';
-import { depthToSpaceCRD } from '../upscale/depthToSpace';
+import { depthToSpace } from '../upscale/depthToSpace';
 import { fredsrBytes } from '../upscale/photo';
 
 const runtime = nodeRuntime();
@@ -54,7 +54,7 @@ describe('prefixModel', () => {
     expect(skipModel.graph.node.map((n) => n.opType)).toEqual(['Pad', 'Conv']);
     expect(skipModel.graph.initializer.length).toBeLessThan(model.graph.initializer.length);
     const sum: TensorF32 = { dims: a.dims, data: a.data.map((v, i) => v + b.data[i]) };
-    const frame = depthToSpaceCRD(sum, 3).data;
+    const frame = depthToSpace(sum, 3, 'CRD').data;
     let worst = 0;
     for (let i = 0; i < frame.length; i++) worst = Math.max(worst, Math.abs(frame[i] - full.data[i]));
     expect(frame.length).toBe(full.data.length);
