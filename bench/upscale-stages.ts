@@ -53,11 +53,10 @@ function convMacs(model: Model, node: Node, outDims: number[]): number {
   return m * cPerGroup * kernel.reduce((a, k) => a * k, 1) * outDims.slice(2).reduce((a, d) => a * d, 1) * outDims[0];
 }
 
-/** A node's own cost: its prefix's time minus the costliest prefix among its inputs' producers. */
-function ownCost(stages: Stage[], i: number, key: 'nodeMs' | 'tabMs'): number {
-  const producer = new Map(stages.map((s) => [s.tensor, s]));
-  const before = Math.max(0, ...stages[i].node.input.map((x) => producer.get(x)?.[key]?.median ?? 0));
-  return stages[i][key]!.median - before;
+/** Each node's own cost: its prefix's time minus the costliest prefix among its inputs' producers. */
+function ownCosts(stages: Stage[], key: 'nodeMs' | 'tabMs'): number[] {
+  const prefixMs = new Map(stages.map((s) => [s.tensor, s[key]!.median]));
+  return stages.map((s) => s[key]!.median - Math.max(0, ...s.node.input.map((x) => prefixMs.get(x) ?? 0)));
 }
 
 async function main() {
@@ -107,23 +106,24 @@ async function main() {
   out();
   const cols: Array<'nodeMs' | 'tabMs'> = BROWSER ? ['tabMs', 'nodeMs'] : ['nodeMs'];
   const label = { tabMs: 'tab', nodeMs: 'node' };
+  const own = { tabMs: BROWSER ? ownCosts(stages, 'tabMs') : [], nodeMs: ownCosts(stages, 'nodeMs') };
   out(`| # | op | output | MMACs | ${cols.map((c) => `${label[c]} prefix ms | ${label[c]} own ms | ${label[c]} share | ${label[c]} GMAC/s`).join(' | ')} |`);
   out(`|---|---|---|---:|${cols.map(() => '---:|---:|---:|---:').join('|')}|`);
   stages.forEach((s, i) => {
     const cells = cols.map((c) => {
-      const own = ownCost(stages, i, c);
-      const rate = s.macs && own > 0 ? (s.macs / own / 1e6).toFixed(1) : '';
-      return `${s.tabMs || c === 'nodeMs' ? s[c]!.median.toFixed(1) : ''} | ${own.toFixed(1)} | ${((100 * own) / full[c]!.median).toFixed(0)}% | ${rate}`;
+      const ms = own[c][i];
+      const rate = s.macs && ms > 0 ? (s.macs / ms / 1e6).toFixed(1) : '';
+      return `${s[c]!.median.toFixed(1)} | ${ms.toFixed(1)} | ${((100 * ms) / full[c]!.median).toFixed(0)}% | ${rate}`;
     });
     out(`| ${i + 1} | ${s.node.opType} | ${s.tensor} [${s.dims.join('×')}] | ${s.macs ? (s.macs / 1e6).toFixed(0) : ''} | ${cells.join(' | ')} |`);
   });
   out();
+  const total = stages.reduce((a, s) => a + s.macs, 0);
   for (const c of cols) {
     const byOp = new Map<string, number>();
-    stages.forEach((s, i) => byOp.set(s.node.opType, (byOp.get(s.node.opType) ?? 0) + ownCost(stages, i, c)));
+    stages.forEach((s, i) => byOp.set(s.node.opType, (byOp.get(s.node.opType) ?? 0) + own[c][i]));
     const parts = [...byOp].sort((a, b) => b[1] - a[1]).map(([op, ms]) => `${op} ${ms.toFixed(0)} ms (${((100 * ms) / full[c]!.median).toFixed(0)}%)`);
-    const total = stages.reduce((a, s) => a + s.macs, 0);
-    const sum = stages.reduce((a, _s, i) => a + ownCost(stages, i, c), 0);
+    const sum = own[c].reduce((a, ms) => a + ms, 0);
     out(`- ${label[c]}: full model ${full[c]!.median.toFixed(0)} ms (${(total / full[c]!.median / 1e6).toFixed(1)} GMAC/s over ${(total / 1e9).toFixed(2)} GMACs); own costs sum to ${sum.toFixed(0)} ms; by op: ${parts.join(', ')}`);
   }
   const text = lines.join('\n');

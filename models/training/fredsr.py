@@ -314,8 +314,13 @@ def rgb_to_y(img):
     return 16 + (65.481 * img[..., 0] + 128.553 * img[..., 1] + 24.966 * img[..., 2]) / 255
 
 
+def y_cropped(img, border):
+    """The Y channel without `border` pixels on each side: what every metric here compares."""
+    return rgb_to_y(img)[border:-border, border:-border]
+
+
 def psnr_y(a, b, border=SCALE):
-    ya, yb = rgb_to_y(a)[border:-border, border:-border], rgb_to_y(b)[border:-border, border:-border]
+    ya, yb = y_cropped(a, border), y_cropped(b, border)
     mse = np.mean((ya - yb) ** 2)
     return float(10 * np.log10(255 ** 2 / mse))
 
@@ -323,8 +328,8 @@ def psnr_y(a, b, border=SCALE):
 def ssim_y(a, b, border=SCALE):
     """SSIM (Wang et al. 2004: 11x11 Gaussian window sigma 1.5, K1 0.01, K2 0.03, L 255, valid
     positions only) on the Y channel."""
-    x = torch.from_numpy(rgb_to_y(a)[border:-border, border:-border])[None, None]
-    y = torch.from_numpy(rgb_to_y(b)[border:-border, border:-border])[None, None]
+    x = torch.from_numpy(y_cropped(a, border))[None, None]
+    y = torch.from_numpy(y_cropped(b, border))[None, None]
     g = torch.exp(-0.5 * (torch.arange(11, dtype=torch.float64) - 5) ** 2 / 1.5 ** 2)
     g = g / g.sum()
 
@@ -343,9 +348,8 @@ def detail_ratio(sr, hr, bic, border=SCALE):
     """Energy of the detail a model adds over bicubic, relative to the true detail (Y, border
     cropped): |sr - bic|^2 / |hr - bic|^2. 0 = bicubic; below 1 = smoother than the truth (what an
     L1-trained model converges to); a generator that adds texture pushes it up."""
-    def y(a):
-        return rgb_to_y(a)[border:-border, border:-border]
-    return float(np.sum((y(sr) - y(bic)) ** 2) / np.sum((y(hr) - y(bic)) ** 2))
+    ys, yh, yb = (y_cropped(a, border) for a in (sr, hr, bic))
+    return float(np.sum((ys - yb) ** 2) / np.sum((yh - yb) ** 2))
 
 
 def to_uint8(t):

@@ -5,6 +5,13 @@ import { fixturePath } from '../setup/fixturePaths';
 
 export const readFixture = (name: string) => new Uint8Array(readFileSync(fixturePath(name)));
 
+/** max |a−b| over all elements. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
 /** max |a−b| / max |a|: the relative error of a whole tensor (per-element ratios blow up near 0). */
 export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0;

@@ -8,6 +8,7 @@ import { decodeImageFile } from '../../src/cli/decode';
 import { encodePng } from '../../src/cli/encodePng';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { Upscaler } from '../../src/engine/upscale/upscaler';
+import { maxAbsDiff } from '../engine/helpers';
 import { REPO_ROOT } from '../setup/fixturePaths';
 import { FREDSR_PATH, fredsrBytes, photoCrop } from './photo';
 import { lab } from '../setup/runLab';
@@ -43,9 +44,7 @@ describe('lab upscale', () => {
     const up = await Upscaler.open(nodeRuntime(), fredsrBytes(), 'fredsr.onnx');
     try {
       const expected = await up.upscale(photo, { tile: 48 });
-      let max = 0;
-      for (let i = 0; i < expected.data.length; i++) max = Math.max(max, Math.abs(expected.data[i] - written.data[i]));
-      expect(max).toBeLessThanOrEqual(1); // thread counts may differ between the processes
+      expect(maxAbsDiff(expected.data, written.data)).toBeLessThanOrEqual(1); // thread counts may differ between the processes
     } finally {
       await up.release();
     }

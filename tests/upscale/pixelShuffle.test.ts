@@ -11,6 +11,7 @@ import { nodeRuntime } from '../../src/engine/runtime/node';
 import type { TensorF32 } from '../../src/engine/types';
 import { fredsrBytes, photoCrop } from './photo';
 import { regionToPlanar } from '../../src/engine/upscale/planar';
+import { maxAbsDiff } from '../engine/helpers';
 import { depthToSpace } from './depthToSpace';
 
 function oneNode(mode: 'CRD' | 'DCR', b: number): Model {
@@ -21,12 +22,6 @@ function oneNode(mode: 'CRD' | 'DCR', b: number): Model {
     output: [floatValueInfo('y')],
   });
   return onnx.ModelProto.create({ irVersion: 8, graph, opsetImport: [{ domain: '', version: 17 }] }) as unknown as Model;
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
-  return d;
 }
 
 describe('pixel shuffle (DepthToSpace CRD)', () => {
