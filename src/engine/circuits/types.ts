@@ -121,3 +121,30 @@ export interface CircuitProgress {
   done: number;
   total: number;
 }
+
+/** Example images, already chosen and split (the caller resolves the ConceptSource). */
+export interface CircuitImages {
+  discovery: import('../types').RawImage[];
+  heldOut: import('../types').RawImage[];
+  /** Contrast images (selective targets, mean ablation); may be empty. */
+  contrast: import('../types').RawImage[];
+  /** True class of each held-out image where known (accuracy), else the target logit's class. */
+  heldOutLabels?: number[];
+  /** Dataset indices of discovery and held-out images, copied into Circuit.examples. */
+  indices?: { discovery: number[]; heldOut: number[] };
+}
+
+/**
+ * The engine entry both the worker's circuit host and `lab circuit` call (src/engine/circuits/index.ts):
+ *   discoverCircuit(runtime: Runtime, model: LoadedModel, spec: CircuitSpec, images: CircuitImages,
+ *                   options: CircuitRunOptions): Promise<Circuit>
+ * and, for edits applied to every run:
+ *   applyEdits(model: Model, edits: CircuitEdit[], shapes): Model
+ */
+export interface CircuitRunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: CircuitProgress) => void;
+  /** Batch size for forward/backward runs (default 16). */
+  batch?: number;
+  dataset?: { id: string; sha256?: string };
+}
