@@ -87,7 +87,7 @@ function testImages(): TestImage[] {
   if (!existsSync(index)) {
     throw new Error(`${index} is missing: build the held-out set with \`npm run data:fredsr\` (or \`/usr/bin/python3 models/training/fredsr_data.py\`).`);
   }
-  return (JSON.parse(readFileSync(index, 'utf8')) as TestImage[]).slice(0, MAX_IMAGES);
+  return JSON.parse(readFileSync(index, 'utf8')) as TestImage[];
 }
 
 function presentModels() {
@@ -252,8 +252,9 @@ function report(quality: Quality[], speed: SpeedRow[], testSet: TestSetReport) {
 async function main() {
   const unknown = TAB_MODELS.filter((id) => !ONNX_MODELS.some((m) => m.id === id));
   if (unknown.length) throw new Error(`--tab-models: unknown id(s) ${unknown.join(', ')}; known: ${ONNX_MODELS.map((m) => m.id).join(', ')}`);
-  const images = testImages();
-  const testSet = describeTestSet(images, TEST_DIR);
+  const built = testImages();
+  const images = built.slice(0, MAX_IMAGES);
+  const testSet = describeTestSet(images, TEST_DIR, built);
   console.error(`test set: ${testSet.line}`);
   const missing = ONNX_MODELS.filter((m) => !existsSync(join(MODELS_DIR, `${m.id}.onnx`))).map((m) => m.id);
   if (missing.length) console.error(`not in ${MODELS_DIR}/ (skipped): ${missing.join(', ')}`);

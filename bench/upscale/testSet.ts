@@ -47,8 +47,11 @@ export interface TestSetReport {
   line: string;
 }
 
-/** Identifies `measured` (the entries a benchmark ran on) against the committed manifest. */
-export function describeTestSet(measured: TestImage[], testDir: string, root = '.'): TestSetReport {
+/**
+ * Identifies `measured` (the entries a benchmark ran on) against the committed manifest; `built` is
+ * the whole index, so a run on its first N (bench --images N) says it measured part of the set.
+ */
+export function describeTestSet(measured: TestImage[], testDir: string, built: TestImage[] = measured, root = '.'): TestSetReport {
   const manifestFile = join(root, MANIFEST_PATH);
   const manifest = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as { testSet?: { count: number; sha256: string } }) : {};
   const documented = manifest.testSet ?? null;
@@ -56,9 +59,12 @@ export function describeTestSet(measured: TestImage[], testDir: string, root = '
   const sha256 = complete ? testSetDigest(measured.map((e) => ({ id: e.id, sha256: e.sha256!, crop: e.crop! }))) : null;
   const isDocumented = sha256 !== null && documented !== null && sha256 === documented.sha256;
   const what = `${measured.length} held-out photo${measured.length === 1 ? '' : 's'} (${testDir}), sha256 ${sha256 ? sha256.slice(0, 16) : 'unknown'}`;
+  const whole = built.length > measured.length ? describeTestSet(built, testDir, built, root) : null;
   const verdict = isDocumented
     ? `the documented test set of ${MANIFEST_PATH}`
-    : sha256 === null
+    : whole?.isDocumented
+      ? `the first ${measured.length} of the documented test set (${whole.count} photos, sha256 ${whole.sha256!.slice(0, 16)}); figures are not comparable with FREDSR.md`
+      : sha256 === null
       ? `not identifiable: ${testDir}/index.json predates the test-set digest; rebuild it with \`/usr/bin/python3 models/training/fredsr_data.py\``
       : `NOT the documented test set (${MANIFEST_PATH}: ${documented ? `${documented.count} photos, sha256 ${documented.sha256.slice(0, 16)}` : 'no testSet'}); figures are not comparable with FREDSR.md`;
   return { count: measured.length, sha256, documented, isDocumented, line: `${what} — ${verdict}` };

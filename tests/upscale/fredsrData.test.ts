@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestTestSet, testSetDigest, type TestImage } from '../../bench/upscale/testSet';
+import { describeTestSet, manifestTestSet, testSetDigest, type TestImage } from '../../bench/upscale/testSet';
 import { decodeImageFile } from '../../src/cli/decode';
 import { encodePng } from '../../src/cli/encodePng';
 import { cropImage } from '../../src/engine/upscale/compare';
@@ -20,7 +20,7 @@ import { photoCrop } from './photo';
 
 const BUILDER = join(REPO_ROOT, 'models/training/fredsr_data.py');
 const COMMITTED = join(REPO_ROOT, 'models/fredsr-data.json');
-const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+const sha256 = (bytes: NodeJS.ArrayBufferView | string) => createHash('sha256').update(bytes).digest('hex');
 
 let dir = '';
 let committedBefore = '';
@@ -122,5 +122,14 @@ describe('fredsr_data.py', () => {
     const set = manifestTestSet(doc);
     expect(set).toHaveLength(doc.counts.test);
     expect(doc.testSet).toEqual({ count: set.length, sha256: testSetDigest(set) });
+    // What bench/upscale.ts prints for a full build, a run on part of it, and a smaller build.
+    const index: TestImage[] = set.map((p) => ({ id: p.id, hr: `${p.id}_hr.png`, lr: `${p.id}_lr.png`, sha256: p.sha256, crop: p.crop }));
+    const full = describeTestSet(index, '/data/fredsr/test', index, REPO_ROOT);
+    expect(full.isDocumented).toBe(true);
+    expect(full.line).toContain(`${set.length} held-out photos (/data/fredsr/test), sha256 ${doc.testSet.sha256.slice(0, 16)} — the documented test set`);
+    expect(describeTestSet(index.slice(0, 2), '/data/fredsr/test', index, REPO_ROOT).line).toContain(`the first 2 of the documented test set (${set.length} photos`);
+    const partial = describeTestSet(index.slice(1), '/data/fredsr/test', index.slice(1), REPO_ROOT);
+    expect(partial.isDocumented).toBe(false);
+    expect(partial.line).toContain(`NOT the documented test set (models/fredsr-data.json: ${set.length} photos`);
   });
 });
