@@ -1,6 +1,7 @@
 /**
  * The Upscale panel in chromium (WASM): an uploaded image comes out 3× and matches
- * onnxruntime-node's result; an HR image gives PSNR/SSIM against bicubic; cancel stops a tiled run;
+ * onnxruntime-node's result; an HR image gives PSNR/SSIM against bicubic; a sample photo upscales
+ * with one click; cancel stops a tiled run;
  * a classifier offered as an upscaler is refused and FREDSR stays; without a camera the webcam mode
  * says so and the image mode still works; on WebGPU the pixels match WASM's.
  */
@@ -99,6 +100,25 @@ test('an HR image is downscaled 3× as the input and gives PSNR/SSIM against bic
   await page.getByTestId('upscale-truth-input').setInputFiles(hrPath);
   await expect(page.getByTestId('upscale-psnr')).toHaveText(psnr.toFixed(2));
   await expect(page.getByTestId('upscale-ssim')).toHaveText(ssim.toFixed(4));
+});
+
+test('a sample photo upscales with one click (downscaled 3×, FREDSR above bicubic on it); the page asks for no missing file, the icon included', async ({ page }) => {
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  await openUpscale(page);
+  const sample = page.getByTestId('upscale-sample-0');
+  await expect(sample).toContainText(/Dragonfly.*© "Bolly", 2018 · CC-BY-SA-4\.0/);
+  await sample.click();
+  await expect(page.getByTestId('upscale-size')).toHaveText('216×162 → 648×486');
+  await expect(page.getByTestId('upscale-metrics')).toBeVisible();
+  const metrics = await page.evaluate(() => (window as unknown as { __lab: { getState(): { upResult: { metrics: { psnr: number; psnrBicubic: number } } } } }).__lab.getState().upResult.metrics);
+  expect(metrics.psnr).toBeGreaterThan(metrics.psnrBicubic);
+  await expect(sample).toHaveClass(/selected/);
+  const icon = await page.request.get('favicon.ico');
+  expect([icon.status(), icon.headers()['content-type']]).toEqual([200, 'image/x-icon']);
+  expect(failed).toEqual([]);
 });
 
 test('cancel stops a tiled upscale; a classifier is refused as an upscaler and FREDSR stays', async ({ page }) => {

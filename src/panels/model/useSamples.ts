@@ -1,6 +1,5 @@
 /** The sample images of a built-in model, from its JSON index (fetched once with react-query). */
-import { useQuery } from '@tanstack/react-query';
-import { pageBase } from '../../store/modelSource';
+import { useJsonIndex } from '../../ui/useJsonIndex';
 
 export interface Sample {
   file: string;
@@ -29,15 +28,5 @@ export function parseSampleIndex(json: unknown, indexUrl: URL): Sample[] {
 }
 
 export function useSamples(indexPath: string) {
-  return useQuery({
-    queryKey: ['samples', indexPath],
-    staleTime: Infinity,
-    queryFn: async ({ signal }) => {
-      const indexUrl = new URL(indexPath, pageBase());
-      const res = await fetch(indexUrl, { signal });
-      if (!res.ok) throw new Error(`the sample index answered ${res.status} (${indexUrl.pathname})`);
-      if (/text\/html/i.test(res.headers.get('content-type') ?? '')) throw new Error(`there is no sample index at ${indexUrl.pathname}`);
-      return parseSampleIndex(await res.json(), indexUrl);
-    },
-  });
+  return useJsonIndex(indexPath, parseSampleIndex);
 }

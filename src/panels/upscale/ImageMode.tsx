@@ -8,6 +8,7 @@ import { downloadPng, resultFileName } from './downloadPng';
 import { upscaleFile } from './imageFile';
 import { InputZone } from './InputZone';
 import { MetricsTable } from './MetricsTable';
+import { SampleStrip } from './SampleStrip';
 import { usePastedImage } from '../../ui/usePastedImage';
 
 export function ImageMode() {
@@ -61,6 +62,7 @@ export function ImageMode() {
           )}
         </div>
       </div>
+      <SampleStrip />
 
       {input && (
         <div className="up-given">

@@ -5,7 +5,7 @@ import { decodeImage, ImageDecodeError } from '../../ui/decodeImage';
 
 export type ImageRole = 'lr' | 'hr' | 'truth';
 
-async function decode(file: Blob, name: string): Promise<RawImage | null> {
+async function decode(file: Blob | string, name: string): Promise<RawImage | null> {
   try {
     return await decodeImage(file, { name: `“${name}”` });
   } catch (err) {
@@ -29,4 +29,10 @@ export async function upscaleFile(file: File, role: ImageRole): Promise<void> {
   if (!image) return;
   if (role === 'truth') await useLab.getState().setUpscaleTruth(image, name);
   else await useLab.getState().setUpscaleInput(image, name, role);
+}
+
+/** A sample photo (an address beside the page) as the high-resolution ground truth: downscaled 3×, upscaled, scored. */
+export async function upscaleSample(url: string, name: string): Promise<void> {
+  const image = await decode(url, name);
+  if (image) await useLab.getState().setUpscaleInput(image, name, 'hr');
 }
