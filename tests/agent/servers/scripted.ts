@@ -106,7 +106,8 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
         return; // 'hang': leave it open until the client gives up or the server closes
       }
       if (res.destroyed) return;
-      res.write(frames[i]);
+      // wait until the frame left, so a reset after it really comes mid-stream
+      await new Promise<void>((resolve) => res.write(frames[i], () => resolve()));
       if (options.frameDelayMs) await wait(options.frameDelayMs);
     }
     res.end();

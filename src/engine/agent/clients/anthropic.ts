@@ -179,7 +179,7 @@ export class AnthropicClient implements ChatClient {
     for (const b of o.content as Array<{ type?: unknown; text?: unknown; id?: unknown; name?: unknown; input?: unknown }>) {
       if (b.type === 'text' && typeof b.text === 'string') text += b.text;
       else if (b.type === 'tool_use') {
-        toolCalls.push({ id: String(b.id ?? `toolu_${toolCalls.length}`), name: String(b.name ?? ''), arguments: JSON.stringify(b.input ?? {}) });
+        toolCalls.push({ id: String(b.id ?? `toolu_${toolCalls.length}`), name: String(b.name ?? ''), arguments: typeof b.input === 'string' ? b.input : JSON.stringify(b.input ?? {}) });
       }
     }
     const u = o.usage;
