@@ -50,17 +50,18 @@ export function toTextMessages(messages: ChatMessage[], tools: ToolSpec[]): Chat
     } else if (m.role === 'assistant') {
       const calls = m.toolCalls ?? [];
       out.push({ role: 'assistant', content: [m.content, ...calls.map(fenced)].filter((s) => s.trim() !== '').join('\n\n') });
-    } else if (m.role === 'tool') {
-      const r = m.result;
-      const parts: ContentPart[] = [
-        { type: 'text', text: `Result of ${r.name} (call ${r.callId}${r.ok ? '' : ', failed'}):\n${r.text}` },
-        ...r.images.map((image): ContentPart => ({ type: 'image', image })),
-      ];
+    } else {
+      // tool results and the user's words become one user message (roles alternate)
+      const parts: ContentPart[] =
+        m.role === 'user'
+          ? m.content
+          : [
+              { type: 'text', text: `Result of ${m.result.name} (call ${m.result.callId}${m.result.ok ? '' : ', failed'}):\n${m.result.text}` },
+              ...m.result.images.map((image): ContentPart => ({ type: 'image', image })),
+            ];
       const last = out[out.length - 1];
       if (last && last.role === 'user') last.content = [...last.content, ...parts];
-      else out.push({ role: 'user', content: parts });
-    } else {
-      out.push(m.role === 'user' ? { role: 'user', content: [...m.content] } : m);
+      else out.push({ role: 'user', content: [...parts] });
     }
   }
   if (!prompted && tools.length > 0) out.unshift({ role: 'system', content: prompt });
