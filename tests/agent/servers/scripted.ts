@@ -51,6 +51,8 @@ export interface ScriptedServerOptions {
   chunkSize?: number;
   /** Pause between streamed frames, ms (default 0). */
   frameDelayMs?: number;
+  /** CORS headers and preflight answers for calls from a page (default true). */
+  cors?: boolean;
 }
 
 export interface ScriptedServer {
@@ -153,6 +155,18 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
       const headers = headersOf(req);
       const path = req.url ?? '/';
       requests.push({ method: req.method ?? '', path, headers, body, images: speaker.images(body), at: performance.now() });
+      if (options.cors !== false) {
+        // the tab (e2e) calls from another origin; Authorization and x-api-key must be named, '*' does not cover them
+        res.setHeader('access-control-allow-origin', '*');
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, {
+            'access-control-allow-methods': 'GET, POST, OPTIONS',
+            'access-control-allow-headers': headers['access-control-request-headers'] ?? 'authorization, content-type',
+            'access-control-max-age': '600',
+          });
+          return res.end();
+        }
+      }
       const route = path.split('?')[0];
       if (options.apiKey !== undefined) {
         const key = speaker.keyOf(headers);
@@ -181,7 +195,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
     url,
     baseUrl: options.dialect === 'chat-completions' ? `${url}/v1` : url,
     requests,
-    chatRequests: () => requests.filter((r) => r.path.split('?')[0] === speaker.chatPath),
+    chatRequests: () => requests.filter((r) => r.method === 'POST' && r.path.split('?')[0] === speaker.chatPath),
     push: (...steps) => void script.push(...steps),
     close: () =>
       new Promise<void>((resolve) => {

@@ -59,7 +59,8 @@ export function anthropicMessages(
       case 'user':
         push(
           'user',
-          m.content.flatMap((p) => (p.type === 'text' ? [{ type: 'text' as const, text: p.text }] : imageBlocks(resolveImage(p.image, images, seesImages)))),
+          // the API rejects empty text blocks
+          m.content.flatMap((p) => (p.type === 'text' ? (p.text ? [{ type: 'text' as const, text: p.text }] : []) : imageBlocks(resolveImage(p.image, images, seesImages)))),
         );
         break;
       case 'assistant': {
@@ -70,7 +71,7 @@ export function anthropicMessages(
       }
       case 'tool': {
         const r = m.result;
-        const content: Array<TextBlock | ImageBlock> = [{ type: 'text', text: toolResultText(r.text, r.images, seesImages) }];
+        const content: Array<TextBlock | ImageBlock> = [{ type: 'text', text: toolResultText(r.text, r.images, seesImages) || '(no output)' }];
         if (seesImages) for (const ref of r.images) content.push(...imageBlocks(resolveImage(ref, images, true)));
         push('user', [{ type: 'tool_result', tool_use_id: r.callId, content, ...(!r.ok && { is_error: true }) }]);
         break;
