@@ -1,22 +1,14 @@
 /** The Anthropic Messages client against a real local Messages server: request shapes, replies, streaming, images. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ANTHROPIC_VERSION } from '../../src/engine/agent/clients/anthropic';
 import { createClient } from '../../src/engine/agent/clients';
 import type { BackendSettings, ChatMessage } from '../../src/engine/agent/types';
-import { BLUE, conversation, EXEMPLARS, KEY, RED, store } from './helpers';
-import { startScriptedServer, type ScriptedServer, type ScriptStep } from './servers/scripted';
+import { BLUE, conversation, EXEMPLARS, KEY, RED, store, useBackend } from './helpers';
+import type { ScriptStep } from './servers/scripted';
 
-let server: ScriptedServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function setup(script: ScriptStep[], settings: Partial<BackendSettings> = {}) {
-  server = await startScriptedServer({ dialect: 'messages', apiKey: KEY, script, models: ['claude-test-1', 'claude-test-2'] });
-  const client = createClient({ kind: 'anthropic', baseUrl: server.baseUrl, apiKey: KEY, model: 'claude-test', seesImages: true, ...settings });
-  return { server, client };
-}
+const backend = useBackend('anthropic');
+const setup = (script: ScriptStep[], settings: Partial<BackendSettings> = {}) =>
+  backend({ script, settings: { model: 'claude-test', ...settings }, server: { models: ['claude-test-1', 'claude-test-2'] } });
 
 const images = store(RED, BLUE);
 

@@ -1,6 +1,9 @@
-/** Shared bits of the backend tests: a tiny real PNG, an image store, a tool spec, a conversation. */
+/** Shared bits of the backend tests: a tiny real PNG, an image store, a tool spec, a conversation, a server and client per test. */
 import { PNG } from 'pngjs';
-import type { ChatMessage, ImageResolver, StoredImage, ToolSpec } from '../../src/engine/agent/types';
+import { afterEach } from 'vitest';
+import { createClient, type ClientOptions } from '../../src/engine/agent/clients';
+import type { BackendSettings, ChatClient, ChatMessage, ImageResolver, StoredImage, ToolSpec } from '../../src/engine/agent/types';
+import { startScriptedServer, type ScriptedServer, type ScriptedServerOptions, type ScriptStep } from './servers/scripted';
 
 export function pngBase64(r: number, g: number, b: number): string {
   const png = new PNG({ width: 2, height: 2 });
@@ -43,3 +46,30 @@ export function conversation(): ChatMessage[] {
 }
 
 export const KEY = 'sk-test-SECRET-0123456789abcdef';
+
+/** The dialect each backend kind speaks. */
+export const DIALECT = { openai: 'chat-completions', anthropic: 'messages' } as const;
+
+export interface BackendSetup {
+  script: ScriptStep[];
+  settings?: Partial<BackendSettings>;
+  client?: ClientOptions;
+  server?: Partial<ScriptedServerOptions>;
+}
+
+/**
+ * A scripted server and a client of `kind` on it (the key KEY on both sides), the server closed
+ * after each test of the file that calls this at its top.
+ */
+export function useBackend(kind: 'openai' | 'anthropic') {
+  let server: ScriptedServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  return async (setup: BackendSetup): Promise<{ server: ScriptedServer; client: ChatClient }> => {
+    server = await startScriptedServer({ dialect: DIALECT[kind], apiKey: KEY, script: setup.script, ...setup.server });
+    const client = createClient({ kind, baseUrl: server.baseUrl, apiKey: KEY, model: 'm', seesImages: true, ...setup.settings }, setup.client);
+    return { server, client };
+  };
+}

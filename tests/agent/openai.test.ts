@@ -1,21 +1,13 @@
 /** The OpenAI-compatible client against a real local chat-completions server: request shapes, replies, streaming, images. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/engine/agent/clients';
 import type { BackendSettings } from '../../src/engine/agent/types';
-import { BLUE, conversation, EXEMPLARS, KEY, RED, store } from './helpers';
-import { startScriptedServer, type ScriptedServer, type ScriptStep } from './servers/scripted';
+import { BLUE, conversation, EXEMPLARS, KEY, RED, store, useBackend } from './helpers';
+import type { ScriptStep } from './servers/scripted';
 
-let server: ScriptedServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function setup(script: ScriptStep[], settings: Partial<BackendSettings> = {}) {
-  server = await startScriptedServer({ dialect: 'chat-completions', apiKey: KEY, script, models: ['llama-3-8b', 'qwen2.5-vl'] });
-  const client = createClient({ kind: 'openai', baseUrl: server.baseUrl, apiKey: KEY, model: 'gpt-test', seesImages: true, ...settings });
-  return { server, client };
-}
+const backend = useBackend('openai');
+const setup = (script: ScriptStep[], settings: Partial<BackendSettings> = {}) =>
+  backend({ script, settings: { model: 'gpt-test', ...settings }, server: { models: ['llama-3-8b', 'qwen2.5-vl'] } });
 
 const images = store(RED, BLUE);
 

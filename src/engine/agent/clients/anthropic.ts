@@ -7,8 +7,9 @@
  * Streaming (when the request has `onDelta`) reads the SSE events message_start,
  * content_block_start/delta/stop, message_delta and error.
  */
-import type { BackendSettings, ChatClient, ChatMessage, ChatReply, ChatRequest, ImageResolver, ToolCall, ToolSpec } from '../types';
-import { checkReply, hasPath, parseArguments, retrying, transportOf, type ClientOptions, type Transport } from './common';
+import type { BackendSettings, ChatMessage, ChatReply, ChatRequest, ImageResolver, ToolCall, ToolSpec } from '../types';
+import { HttpChatClient } from './base';
+import { hasPath, parseArguments, type ClientOptions } from './common';
 import { AgentFault } from './faults';
 import { eventJson, joinUrl, type Exchange } from './http';
 import { resolveImage, toolResultText, type ResolvedImage } from './images';
@@ -97,21 +98,17 @@ function streamFault(error: unknown, where: string): AgentFault {
   return new AgentFault('bad-response', message);
 }
 
-export class AnthropicClient implements ChatClient {
+export class AnthropicClient extends HttpChatClient {
   readonly kind = 'anthropic' as const;
   readonly baseUrl: string;
-  private readonly transport: Transport;
-  private readonly where: string;
-  private model: string | undefined;
 
-  constructor(private readonly settings: BackendSettings, options: ClientOptions = {}) {
-    const base = (settings.baseUrl?.trim() || ANTHROPIC_BASE_URL).replace(/\/+$/, '');
-    hasPath(base); // validates the URL
+  constructor(settings: BackendSettings, options: ClientOptions = {}) {
+    const given = (settings.baseUrl?.trim() || ANTHROPIC_BASE_URL).replace(/\/+$/, '');
+    hasPath(given); // validates the URL
     // the endpoints carry /v1 themselves; a base URL that already ends in it is accepted too
-    this.baseUrl = base.replace(/\/v1$/, '');
-    this.where = `the Anthropic API at ${this.baseUrl}`;
-    this.transport = transportOf(settings, options);
-    this.model = settings.model?.trim() || undefined;
+    const base = given.replace(/\/v1$/, '');
+    super(settings, options, `the Anthropic API at ${base}`);
+    this.baseUrl = base;
   }
 
   private headers(): Record<string, string> {
@@ -126,50 +123,31 @@ export class AnthropicClient implements ChatClient {
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
-    return retrying(this.transport, { where: this.where, secret: this.settings.apiKey, signal }, async (ex) => {
-      const res = await ex.fetch(joinUrl(this.baseUrl, 'v1/models?limit=1000'), { method: 'GET', headers: this.headers() });
-      const json = (await ex.json(res)) as { data?: unknown };
-      if (!Array.isArray(json.data)) throw new AgentFault('bad-response', `${this.where} sent a model list without "data"`);
-      return json.data.map((m: unknown) => (m as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string');
-    });
-  }
-
-  private async modelName(signal?: AbortSignal): Promise<string> {
-    if (this.model) return this.model;
-    const models = await this.listModels(signal);
-    if (models.length === 0) throw new AgentFault('bad-response', `${this.where} lists no model; set one in the backend settings`);
-    this.model = models[0];
-    return this.model;
+    const json = (await this.getJson(joinUrl(this.baseUrl, 'v1/models?limit=1000'), this.headers(), signal)) as { data?: unknown };
+    if (!Array.isArray(json.data)) throw new AgentFault('bad-response', `${this.where} sent a model list without "data"`);
+    return json.data.map((m: unknown) => (m as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string');
   }
 
   async chat(request: ChatRequest): Promise<ChatReply> {
     const s = this.settings;
-    const stream = request.onDelta !== undefined;
-    const model = await this.modelName(request.signal);
     const conv = anthropicMessages(request.messages, request.images, s.seesImages);
     const body: Record<string, unknown> = {
-      model,
+      model: await this.modelName(request.signal),
       max_tokens: s.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
       ...(conv.system !== undefined && { system: conv.system }),
       messages: conv.messages,
       ...(request.tools.length > 0 && { tools: anthropicTools(request.tools) }),
       ...(s.temperature !== undefined && { temperature: s.temperature }),
-      ...(stream && { stream: true }),
+      ...(request.onDelta !== undefined && { stream: true }),
     };
-    let emitted = false;
-    const reply = await retrying(
-      this.transport,
-      { where: this.where, secret: s.apiKey, signal: request.signal, onRetry: request.onRetry, mayRetry: () => !emitted },
-      async (ex) => {
-        const res = await ex.fetch(joinUrl(this.baseUrl, 'v1/messages'), { method: 'POST', headers: this.headers(), body: JSON.stringify(body) });
-        if (!stream) return this.parseReply(await ex.json(res));
-        return this.readStream(ex, res, (text) => {
-          emitted = true;
-          request.onDelta?.(text);
-        });
-      },
+    return this.turn(
+      request,
+      joinUrl(this.baseUrl, 'v1/messages'),
+      this.headers(),
+      body,
+      (json) => this.parseReply(json),
+      (ex, res, onDelta) => this.readStream(ex, res, onDelta),
     );
-    return checkReply(reply, this.where);
   }
 
   private parseReply(json: unknown): ChatReply {

@@ -7,10 +7,11 @@
  * message cannot hold images in this API, so the images of a run of tool results follow it in
  * one user message. The key goes only in the Authorization header.
  */
-import type { BackendSettings, ChatClient, ChatMessage, ChatReply, ChatRequest, ImageResolver, ToolCall, ToolSpec } from '../types';
-import { checkReply, hasPath, retrying, transportOf, type ClientOptions, type Transport } from './common';
+import type { BackendSettings, ChatMessage, ChatReply, ChatRequest, ImageResolver, ToolCall, ToolSpec } from '../types';
+import { HttpChatClient } from './base';
+import { hasPath, type ClientOptions } from './common';
 import { AgentFault, errorMessageOf } from './faults';
-import { eventJson, Exchange, joinUrl } from './http';
+import { eventJson, joinUrl, type Exchange } from './http';
 import { resolveImage, toolResultText } from './images';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -116,19 +117,15 @@ interface PartialCall {
   arguments: string;
 }
 
-export class OpenAIClient implements ChatClient {
+export class OpenAIClient extends HttpChatClient {
   readonly kind = 'openai' as const;
   readonly baseUrl: string;
-  private readonly transport: Transport;
-  private readonly where: string;
-  private model: string | undefined;
 
-  constructor(private readonly settings: BackendSettings, options: ClientOptions = {}) {
-    const base = settings.baseUrl?.trim() || OPENAI_BASE_URL;
-    this.baseUrl = hasPath(base) ? base.replace(/\/+$/, '') : joinUrl(base, 'v1');
-    this.where = `the OpenAI-compatible server at ${this.baseUrl}`;
-    this.transport = transportOf(settings, options);
-    this.model = settings.model?.trim() || undefined;
+  constructor(settings: BackendSettings, options: ClientOptions = {}) {
+    const given = settings.baseUrl?.trim() || OPENAI_BASE_URL;
+    const base = hasPath(given) ? given.replace(/\/+$/, '') : joinUrl(given, 'v1');
+    super(settings, options, `the OpenAI-compatible server at ${base}`);
+    this.baseUrl = base;
   }
 
   private headers(json: boolean): Record<string, string> {
@@ -139,32 +136,19 @@ export class OpenAIClient implements ChatClient {
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
-    return retrying(this.transport, { where: this.where, secret: this.settings.apiKey, signal }, async (ex) => {
-      const res = await ex.fetch(joinUrl(this.baseUrl, 'models'), { method: 'GET', headers: this.headers(true) });
-      const json = (await ex.json(res)) as { data?: unknown; models?: unknown };
-      const list = Array.isArray(json.data) ? json.data : Array.isArray(json.models) ? json.models : undefined;
-      if (!list) throw new AgentFault('bad-response', `${this.where} sent a model list without "data"`);
-      return list
-        .map((m: unknown) => (m && typeof m === 'object' ? (m as { id?: unknown; name?: unknown }).id ?? (m as { name?: unknown }).name : undefined))
-        .filter((id): id is string => typeof id === 'string');
-    });
-  }
-
-  /** The model to ask: the setting, else the server's first (single-model vLLM / llama.cpp servers). */
-  private async modelName(signal?: AbortSignal): Promise<string> {
-    if (this.model) return this.model;
-    const models = await this.listModels(signal);
-    if (models.length === 0) throw new AgentFault('bad-response', `${this.where} lists no model; set one in the backend settings`);
-    this.model = models[0];
-    return this.model;
+    const json = (await this.getJson(joinUrl(this.baseUrl, 'models'), this.headers(true), signal)) as { data?: unknown; models?: unknown };
+    const list = Array.isArray(json.data) ? json.data : Array.isArray(json.models) ? json.models : undefined;
+    if (!list) throw new AgentFault('bad-response', `${this.where} sent a model list without "data"`);
+    return list
+      .map((m: unknown) => (m && typeof m === 'object' ? (m as { id?: unknown; name?: unknown }).id ?? (m as { name?: unknown }).name : undefined))
+      .filter((id): id is string => typeof id === 'string');
   }
 
   async chat(request: ChatRequest): Promise<ChatReply> {
     const s = this.settings;
     const stream = request.onDelta !== undefined;
-    const model = await this.modelName(request.signal);
     const body: Record<string, unknown> = {
-      model,
+      model: await this.modelName(request.signal),
       messages: openaiMessages(request.messages, request.images, s.seesImages),
       ...(request.tools.length > 0 && { tools: openaiTools(request.tools) }),
       ...(s.temperature !== undefined && { temperature: s.temperature }),
@@ -172,21 +156,14 @@ export class OpenAIClient implements ChatClient {
       ...(s.maxTokens !== undefined && { [this.baseUrl.includes('api.openai.com') ? 'max_completion_tokens' : 'max_tokens']: s.maxTokens }),
       ...(stream && { stream: true, stream_options: { include_usage: true } }),
     };
-    let emitted = false;
-    const reply = await retrying(
-      this.transport,
-      // streamed text already shown would be shown twice
-      { where: this.where, secret: s.apiKey, signal: request.signal, onRetry: request.onRetry, mayRetry: () => !emitted },
-      async (ex) => {
-        const res = await ex.fetch(joinUrl(this.baseUrl, 'chat/completions'), { method: 'POST', headers: this.headers(!stream), body: JSON.stringify(body) });
-        if (!stream) return this.parseReply(await ex.json(res));
-        return this.readStream(ex, res, (text) => {
-          emitted = true;
-          request.onDelta?.(text);
-        });
-      },
+    return this.turn(
+      request,
+      joinUrl(this.baseUrl, 'chat/completions'),
+      this.headers(!stream),
+      body,
+      (json) => this.parseReply(json),
+      (ex, res, onDelta) => this.readStream(ex, res, onDelta),
     );
-    return checkReply(reply, this.where);
   }
 
   private parseReply(json: unknown): ChatReply {
