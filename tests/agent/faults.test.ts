@@ -214,6 +214,8 @@ describe.each(cases)('%s client faults', (kind, dialect) => {
     const { server, client } = await setup([bad, bad]);
     const streamed = await fault(ask(client, { onDelta: () => {} }));
     expect(streamed).toMatchObject({ code: 'bad-tool-json', raw, toolName: 'dataset_exemplars' });
+    // the whole turn comes along, so the loop can answer the call id with an error result
+    expect(streamed.reply?.toolCalls).toEqual([{ id: expect.any(String), name: 'dataset_exemplars', arguments: raw }]);
     const whole = await fault(ask(client));
     expect(whole.code).toBe('bad-tool-json');
     expect(whole.raw).toContain('"layer": }');

@@ -145,6 +145,7 @@ describe.each<[('openai' | 'anthropic'), Dialect]>([
     await expect(client.chat({ messages: conversation(), tools: [EXEMPLARS], images })).rejects.toMatchObject({
       code: 'bad-tool-json',
       raw: '{"tool": "dataset_exemplars", "arguments": {"k" 5}}',
+      reply: { finish: 'stop' },
     });
   });
 });

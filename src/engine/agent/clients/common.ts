@@ -95,6 +95,7 @@ export function checkReply(reply: ChatReply, where: string): ChatReply {
       throw new AgentFault('bad-tool-json', `The model wrote arguments for ${call.name} that are not a JSON object`, {
         raw: call.arguments,
         toolName: call.name,
+        reply,
       });
     }
   }

@@ -3,7 +3,7 @@
  * hide, and the classification of HTTP replies and fetch failures into its codes. Messages are
  * for people and never carry the API key (every text that might echo it goes through `redact`).
  */
-import type { AgentFaultCode } from '../types';
+import type { AgentFaultCode, ChatReply } from '../types';
 
 /** Codes a client retries by itself (bounded); every other fault goes straight to the loop. */
 const RETRYABLE: ReadonlySet<AgentFaultCode> = new Set(['network', 'rate-limited', 'server', 'timeout']);
@@ -17,6 +17,11 @@ export interface AgentFaultInit {
   raw?: string;
   /** Name of the tool whose arguments failed ('bad-tool-json'). */
   toolName?: string;
+  /**
+   * The whole reply a 'bad-tool-json' fault came in (its text and every call, the broken one
+   * included), so the loop can keep the turn and answer each call id, e.g. with an error result.
+   */
+  reply?: ChatReply;
 }
 
 export class AgentFault extends Error {
@@ -24,6 +29,7 @@ export class AgentFault extends Error {
   readonly retryInMs?: number;
   readonly raw?: string;
   readonly toolName?: string;
+  readonly reply?: ChatReply;
 
   constructor(readonly code: AgentFaultCode, message: string, init: AgentFaultInit = {}) {
     super(message);
@@ -32,6 +38,7 @@ export class AgentFault extends Error {
     this.retryInMs = init.retryInMs;
     this.raw = init.raw;
     this.toolName = init.toolName;
+    this.reply = init.reply;
   }
 
   /** Whether the client's retry loop may try again (the caller's abort is never an AgentFault). */

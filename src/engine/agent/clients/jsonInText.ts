@@ -222,8 +222,9 @@ export function withJsonInText(inner: ChatClient): ChatClient {
       try {
         parsed = parseToolCalls(reply.text, `jt${turn}_`);
       } catch (err) {
-        if (reply.finish === 'length' && err instanceof AgentFault) return { ...reply, toolCalls: [] };
-        throw err;
+        if (!(err instanceof AgentFault)) throw err;
+        if (reply.finish === 'length') return { ...reply, toolCalls: [] };
+        throw new AgentFault(err.code, err.message, { raw: err.raw, toolName: err.toolName, reply });
       }
       const finish = reply.finish === 'length' || parsed.cut ? 'length' : parsed.toolCalls.length > 0 ? 'tool_calls' : reply.finish;
       return { ...reply, text: parsed.text, toolCalls: parsed.toolCalls, finish };
