@@ -26,7 +26,7 @@ describe('OpenAI-compatible client', () => {
     expect(body.stream).toBeUndefined();
     expect(body.tools).toEqual([{ type: 'function', function: { name: EXEMPLARS.name, description: EXEMPLARS.description, parameters: EXEMPLARS.parameters } }]);
     const msgs = body.messages as Array<Record<string, unknown>>;
-    expect(msgs.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'user', 'user']);
+    expect(msgs.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'user']);
     expect(msgs[0]).toEqual({ role: 'system', content: 'You are an interpretability agent.' });
     expect(msgs[1].content).toEqual([
       { type: 'text', text: 'Describe unit 7.' },
@@ -35,11 +35,12 @@ describe('OpenAI-compatible client', () => {
     ]);
     expect(msgs[2]).toEqual({ role: 'assistant', content: 'Let me look.', tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'dataset_exemplars', arguments: '{"k":2}' } }] });
     expect(msgs[3]).toEqual({ role: 'tool', tool_call_id: 'call_a', content: 'Top activations: 3.1, 2.7' });
-    // the tool's image follows the tool message in a user message (tool messages hold text only)
+    // the tool's image follows the tool message, in the next user message (tool messages hold text only)
     expect(msgs[4].content).toEqual([
       { type: 'text', text: 'Images returned by the tools:' },
       { type: 'text', text: '[image img-2]' },
       { type: 'image_url', image_url: { url: `data:image/png;base64,${BLUE.png}` } },
+      { type: 'text', text: 'Go on.' },
     ]);
     expect(req.images.map((i) => [i.mediaType, i.base64])).toEqual([
       ['image/png', RED.png],
@@ -54,11 +55,21 @@ describe('OpenAI-compatible client', () => {
     expect(req.images).toEqual([]);
     const msgs = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
     expect(msgs.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'user']);
-    expect(msgs[1].content).toEqual([
-      { type: 'text', text: 'Describe unit 7.' },
-      { type: 'text', text: '[image img-1: a red square]' },
-    ]);
+    expect(msgs[1].content).toBe('Describe unit 7.\n[image img-1: a red square]');
+    expect(msgs[4].content).toBe('Go on.');
     expect(msgs[3].content).toBe('Top activations: 3.1, 2.7\n[image img-2: a blue square]');
+  });
+
+  it('sends the images of the last tool results in a user message of their own', async () => {
+    const { server, client } = await setup([{ reply: 'text', text: 'ok' }]);
+    await client.chat({ messages: conversation().slice(0, 4), tools: [EXEMPLARS], images });
+    const msgs = (server.chatRequests()[0].body as { messages: Array<{ role: string; content: unknown }> }).messages;
+    expect(msgs.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'user']);
+    expect(msgs[4].content).toEqual([
+      { type: 'text', text: 'Images returned by the tools:' },
+      { type: 'text', text: '[image img-2]' },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${BLUE.png}` } },
+    ]);
   });
 
   it('returns native tool calls (several, with their ids)', async () => {

@@ -20,7 +20,7 @@ type OaPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: {
 type OaToolCall = { id: string; type: 'function'; function: { name: string; arguments: string } };
 export type OaMessage =
   | { role: 'system'; content: string }
-  | { role: 'user'; content: OaPart[] }
+  | { role: 'user'; content: string | OaPart[] }
   | { role: 'assistant'; content: string | null; tool_calls?: OaToolCall[] }
   | { role: 'tool'; tool_call_id: string; content: string };
 
@@ -38,18 +38,22 @@ export function openaiMessages(messages: ChatMessage[], images: ImageResolver, s
     pendingImages = [];
   };
   for (const m of messages) {
-    if (m.role !== 'tool') flushImages();
+    if (m.role !== 'tool' && m.role !== 'user') flushImages();
     switch (m.role) {
       case 'system':
         out.push({ role: 'system', content: m.content });
         break;
       case 'user': {
-        const parts: OaPart[] = [];
+        // the tools' images open the user's next message (templates that want roles to alternate)
+        const parts: OaPart[] = pendingImages.length > 0 ? [{ type: 'text', text: 'Images returned by the tools:' }, ...pendingImages] : [];
+        pendingImages = [];
         for (const p of m.content) {
           if (p.type === 'text') parts.push({ type: 'text', text: p.text });
           else parts.push(...imageParts(resolveImage(p.image, images, seesImages)));
         }
-        out.push({ role: 'user', content: parts });
+        // text alone goes as a plain string, which every compatible server takes
+        const textOnly = parts.every((p) => p.type === 'text');
+        out.push({ role: 'user', content: textOnly ? parts.map((p) => (p as { text: string }).text).join('\n') : parts });
         break;
       }
       case 'assistant': {
