@@ -57,6 +57,14 @@ describe('parseToolCalls', () => {
     expect(r.text).toBe('Sure.');
   });
 
+  it('reads a closing fence on the JSON line and a call on the opening fence line', () => {
+    expect(parseToolCalls('```json\n{"tool": "a", "arguments": {"k": 1}}```\nThen I wait.')).toMatchObject({
+      text: 'Then I wait.',
+      toolCalls: [{ name: 'a', arguments: '{"k":1}' }],
+    });
+    expect(parseToolCalls('```json {"tool": "b", "arguments": {}} ```').toolCalls).toMatchObject([{ name: 'b', arguments: '{}' }]);
+  });
+
   it('forgives trailing commas and curly quotes', () => {
     const r = parseToolCalls('```json\n{\u201ctool\u201d: \u201ca\u201d, "arguments": {"k": 2,},}\n```');
     expect(r.toolCalls).toEqual([{ id: 'jt_0', name: 'a', arguments: '{"k":2}' }]);

@@ -77,16 +77,16 @@ interface Candidate {
   open: boolean;
 }
 
-const FENCE = /(```+|~~~+)[ \t]*([\w-]*)[^\n]*\n([\s\S]*?)(?:\n[ \t]*\1[ \t]*(?=\n|$)|$)/g;
+/** A fence, its language, its body, and its closing fence ('' when the text ends first); the closing may follow the body on its line. */
+const FENCE = /(```+|~~~+)[ \t]*([\w-]*)[^\n]*\n([\s\S]*?)(\n?[ \t]*\1[ \t]*(?=\n|$)|$)/g;
+const CALL_LANGS = ['json', 'json5', 'tool', 'tool_call', 'tool_code', 'javascript', 'js'];
 
 function fencedBlocks(text: string): Candidate[] {
   const out: Candidate[] = [];
   for (const m of text.matchAll(FENCE)) {
     const lang = m[2].toLowerCase();
-    if (lang && !['json', 'json5', 'tool', 'tool_call', 'tool_code', 'javascript', 'js'].includes(lang)) continue;
-    const whole = m[0];
-    const closed = new RegExp(`\\n[ \\t]*${m[1]}[ \\t]*$`).test(whole);
-    out.push({ start: m.index, end: m.index + whole.length, body: m[3], open: !closed });
+    if (lang && !CALL_LANGS.includes(lang)) continue;
+    out.push({ start: m.index, end: m.index + m[0].length, body: m[3], open: m[4] === '' });
   }
   return out;
 }
@@ -169,8 +169,14 @@ export interface ParsedText {
 
 /** The calls in a reply. `idPrefix` makes ids unique across the run ("jt3_" → jt3_0, jt3_1). */
 export function parseToolCalls(reply: string, idPrefix = 'jt_'): ParsedText {
-  let candidates = fencedBlocks(reply).filter((c) => LOOKS_LIKE_CALL.test(c.body) || c.body.trim().startsWith('{') || c.body.trim().startsWith('['));
-  if (candidates.length === 0) candidates = bareObjects(reply).filter((c) => LOOKS_LIKE_CALL.test(c.body));
+  const fenced = fencedBlocks(reply).filter((c) => LOOKS_LIKE_CALL.test(c.body) || /^\s*[[{]/.test(c.body));
+  const found = callsIn(reply, fenced, idPrefix);
+  // calls written without a fence (or on the fence's own line): balanced objects anywhere
+  if (found.toolCalls.length > 0 || found.cut) return found;
+  return callsIn(reply, bareObjects(reply).filter((c) => LOOKS_LIKE_CALL.test(c.body)), idPrefix);
+}
+
+function callsIn(reply: string, candidates: Candidate[], idPrefix: string): ParsedText {
   const toolCalls: ToolCall[] = [];
   const used: Candidate[] = [];
   let cut = false;
