@@ -11,7 +11,8 @@
  * Usage: npx tsx bench/upscale.ts [--budget MS] [--images N] [--threads 1,2] [--no-browser] [--json FILE] [--models DIR]
  *   [--tab-models fredsr,fredsr-l1,…] (which ONNX upscalers to time in the tab besides esrgan-slim)
  * (builds the bench page with bench/upscale/vite.config.ts first; the test set comes from
- * `/usr/bin/python3 models/training/fredsr_data.py`). WebGPU is not timed: this machine has no
+ * `/usr/bin/python3 models/training/fredsr_data.py`, and the report names it by count and sha256,
+ * saying whether it is the manifest's documented set). WebGPU is not timed: this machine has no
  * GPU, and SwiftShader's WebGPU is a CPU emulation whose timings say nothing about GPUs.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { Upscaler } from '../src/engine/upscale/upscaler';
 import { time, type Timing } from './timing';
 import { benchFrame } from './upscale/frame';
 import { openUpscaleBenchPage } from './upscale/host';
+import { describeTestSet, type TestImage, type TestSetReport } from './upscale/testSet';
 import { esrganFrameRunner, esrganUpscale, initTfWasm, loadEsrganSlim, type LayersModelJson } from './upscale/esrganSlim';
 import type { FrameJob, FrameResult } from './upscale/worker';
 
@@ -60,12 +62,6 @@ const ONNX_MODELS = [
 ];
 const ESRGAN = 'UpscalerJS esrgan-slim 3x';
 
-interface TestImage {
-  id: string;
-  hr: string;
-  lr: string;
-}
-
 interface Quality {
   method: string;
   parameters: number | null;
@@ -89,7 +85,7 @@ type Method = (lr: RawImage, hr: RawImage) => Promise<RawImage>;
 function testImages(): TestImage[] {
   const index = join(TEST_DIR, 'index.json');
   if (!existsSync(index)) {
-    throw new Error(`${index} is missing: build the held-out set with \`/usr/bin/python3 models/training/fredsr_data.py\`.`);
+    throw new Error(`${index} is missing: build the held-out set with \`npm run data:fredsr\` (or \`/usr/bin/python3 models/training/fredsr_data.py\`).`);
   }
   return (JSON.parse(readFileSync(index, 'utf8')) as TestImage[]).slice(0, MAX_IMAGES);
 }
@@ -196,7 +192,7 @@ async function browserSide(): Promise<SpeedRow[]> {
 const f2 = (x: number) => x.toFixed(2);
 const ms = (t: Timing) => `${t.median.toFixed(t.median < 100 ? 1 : 0)} ms`;
 
-function report(quality: Quality[], speed: SpeedRow[], images: TestImage[]) {
+function report(quality: Quality[], speed: SpeedRow[], testSet: TestSetReport) {
   const pkg = (name: string) => (JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines: string[] = [];
@@ -207,7 +203,9 @@ function report(quality: Quality[], speed: SpeedRow[], images: TestImage[]) {
   out();
   for (const m of presentModels()) out(`- ${cardLine(m.id)}`);
   out();
-  out(`### Quality: ${images.length} held-out photos (${TEST_DIR}), 3×, PSNR/SSIM on Y (BT.601), border ${BORDER}`);
+  out(`### Quality: 3×, PSNR/SSIM on Y (BT.601), border ${BORDER}`);
+  out();
+  out(`Test set: ${testSet.isDocumented ? '' : '⚠ '}${testSet.line}.`);
   out();
   const bicubic = quality.find((q) => q.method.startsWith('bicubic'))!;
   out('| method | parameters | PSNR (dB) | SSIM | Δ PSNR vs bicubic |');
@@ -255,15 +253,17 @@ async function main() {
   const unknown = TAB_MODELS.filter((id) => !ONNX_MODELS.some((m) => m.id === id));
   if (unknown.length) throw new Error(`--tab-models: unknown id(s) ${unknown.join(', ')}; known: ${ONNX_MODELS.map((m) => m.id).join(', ')}`);
   const images = testImages();
+  const testSet = describeTestSet(images, TEST_DIR);
+  console.error(`test set: ${testSet.line}`);
   const missing = ONNX_MODELS.filter((m) => !existsSync(join(MODELS_DIR, `${m.id}.onnx`))).map((m) => m.id);
   if (missing.length) console.error(`not in ${MODELS_DIR}/ (skipped): ${missing.join(', ')}`);
   const { quality, speed } = await nodeSide(images);
   if (BROWSER) speed.push(...(await browserSide()));
-  const text = report(quality, speed, images);
+  const text = report(quality, speed, testSet);
   console.log(`\n${text}`);
   mkdirSync(dirname(JSON_OUT), { recursive: true });
   const git = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), git, quality, speed }, null, 1));
+  writeFileSync(JSON_OUT, JSON.stringify({ date: new Date().toISOString(), git, testSet: { count: testSet.count, sha256: testSet.sha256, documented: testSet.isDocumented }, quality, speed }, null, 1));
   console.error(`details (per image): ${JSON_OUT}`);
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // One entry for `npm start`, `npm test` and `npm run bench` on a fresh machine: installs what is
-// missing (npm packages; as root, Debian chromium and PyTorch for test fixtures), then runs.
+// missing (npm packages; as root, Debian chromium and PyTorch for test fixtures), then runs; and
+// `npm run data:fredsr`, which builds the FREDSR data (installing its wallpaper packages as root).
 // Plain Node with no dependencies, because it runs before node_modules exists.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -42,9 +43,9 @@ function aptInstall(packages, why) {
   });
 }
 
-function hasTorch() {
+function hasPython(modules) {
   try {
-    execFileSync('/usr/bin/python3', ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignore' });
+    execFileSync('/usr/bin/python3', ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -53,7 +54,7 @@ function hasTorch() {
 
 function ensureTestTools() {
   if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium', 'fonts-dejavu-core'], 'end-to-end tests drive Debian chromium');
-  if (!hasTorch()) aptInstall(['python3-torch', 'python3-torchvision', 'python3-onnx'], 'test fixtures are exported from torchvision');
+  if (!hasPython(['torch', 'torchvision', 'onnx'])) aptInstall(['python3-torch', 'python3-torchvision', 'python3-onnx'], 'test fixtures are exported from torchvision');
   if (!existsSync('/usr/share/datasets/fashion-mnist')) aptInstall(['dataset-fashion-mnist'], 'the scene world is built from Fashion-MNIST');
   if (!existsSync('/usr/share/backgrounds/Dragonfly_by_Bolly.jpg')) aptInstall(['lomiri-wallpapers-16.04'], 'the upscaler tests use its photographs');
 }
@@ -79,6 +80,11 @@ if (mode === 'start') {
   ensureTestTools();
   run(bin('vite'), ['build', '--logLevel', 'warn']);
   run(bin('tsx'), ['bench/run.ts', ...process.argv.slice(3)]);
+} else if (mode === 'fredsr-data') {
+  // The FREDSR data: the wallpaper packages models/fredsr-data.json names are installed (as root) by
+  // the builder itself, only for pictures that are missing; without root it lists what to install.
+  if (!hasPython(['PIL', 'numpy', 'torch'])) aptInstall(['python3-pil', 'python3-torch'], 'the FREDSR data builder (and models/training/common.py)');
+  run('/usr/bin/python3', ['models/training/fredsr_data.py', ...(isRoot ? ['--install'] : []), ...process.argv.slice(3)]);
 } else {
   console.error(`unknown mode ${mode}`);
   process.exit(2);

@@ -1,8 +1,17 @@
 """Build /data/fredsr/ (FREDSR training and held-out data) from Debian's wallpaper packages.
 
-    /usr/bin/python3 models/training/fredsr_data.py
+    /usr/bin/python3 models/training/fredsr_data.py                 # build what models/fredsr-data.json lists
+    /usr/bin/python3 models/training/fredsr_data.py --install       # as root: apt-get install its packages first
+    /usr/bin/python3 models/training/fredsr_data.py --check         # only verify the pictures
+    /usr/bin/python3 models/training/fredsr_data.py --write-manifest  # rediscover and rewrite the manifest
 
-- Sources: every JPEG/PNG/WebP the installed wallpaper packages ship (dpkg -L), screenshots excluded.
+By default the committed manifest (models/fredsr-data.json) is the recipe: every picture it lists must
+be on this machine with the sha256 it records, else the build refuses, naming each missing picture and
+the package that ships it (so a machine with fewer wallpaper packages cannot silently build a smaller
+test set). The manifest is only rewritten with --write-manifest, which runs the discovery below over
+the installed packages.
+
+- Sources: every JPEG/PNG/WebP the wallpaper packages ship (dpkg -L), screenshots excluded.
 - Deduplication: the same picture ships at several sizes and crops, so files are grouped (union-find)
   by a small perceptual signature (16x16 RGB thumbnails of the full frame or of the centre square,
   mean absolute difference < 6 levels), by the plasma wallpaper folder (images/ and images_dark/
@@ -17,7 +26,9 @@
 - Outputs: /data/fredsr/test/<id>_hr.png (a centre crop, 768x768 or smaller multiple of 3) and
   <id>_lr.png (PIL bicubic 3x downscale, antialiased), /data/fredsr/test/index.json;
   /data/fredsr/train/patches.npz: random HR patches (144x144) and their LR (48x48, same PIL
-  downscale of the patch), with the source id of each; models/fredsr-data.json (the manifest).
+  downscale of the patch), with the source id of each; models/fredsr-data.json (the manifest, with
+  --write-manifest). The test set is identified by its count and a sha256 over its pictures (id, source
+  sha256, crop; test_set_digest), stored in the manifest ('testSet') and printed by bench/upscale.ts.
 """
 import argparse
 import fnmatch
@@ -34,6 +45,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, command_line, dpkg_version, sha256_file, write_json  # noqa: E402
+
+MANIFEST = ROOT / 'models' / 'fredsr-data.json'
 
 Image.MAX_IMAGE_PIXELS = None  # the 6000x4000 photos are trusted package files
 PACKAGES = ['gnome-backgrounds', 'lomiri-wallpapers-16.04', 'lomiri-wallpapers-20.04',
@@ -203,16 +216,8 @@ def picture_id(path):
     return re.sub(r'[^A-Za-z0-9]+', '-', base).strip('-').lower()
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--out', default='/data/fredsr')
-    ap.add_argument('--patches-per-image', type=int, default=120)
-    ap.add_argument('--seed', type=int, default=0)
-    args = ap.parse_args()
-    out = Path(args.out)
-    (out / 'test').mkdir(parents=True, exist_ok=True)
-    (out / 'train').mkdir(parents=True, exist_ok=True)
-
+def discover():
+    """The manifest's picture entries from the installed packages (dedup, kind, split, test crop)."""
     files = list_files()
     print(f'{len(files)} candidate files', flush=True)
     info = []
@@ -259,10 +264,7 @@ def main():
         hv = int(hashlib.sha256(p['split_key'].encode()).hexdigest()[:8], 16)
         p['test'] = pid in PHOTOS and hv % TEST_ONE_IN == 0
     test_keys = {p['split_key'] for p in pictures if p['test']}
-    manifest = []
-    rng = np.random.RandomState(args.seed)
-    hr_patches, lr_patches, patch_src = [], [], []
-    test_index = []
+    entries = []
     for p in pictures:
         f, pid = p['best'], p['id']
         im = to_rgb(Image.open(f['path']))
@@ -277,15 +279,92 @@ def main():
         if split == 'test':
             side = min(TEST_SIDE, (min(im.size) // SCALE) * SCALE)
             x0, y0 = (im.width - side) // 2 // SCALE * SCALE, (im.height - side) // 2 // SCALE * SCALE
-            hr = im.crop((x0, y0, x0 + side, y0 + side))
+            entry['testCrop'] = [x0, y0, side, side]
+        entries.append(entry)
+    return entries, len(files)
+
+
+# ---------------------------------------------------------------- the manifest as the recipe
+
+def test_set_digest(entries):
+    """{count, sha256} of the test pictures: sha256 over sorted lines "id source-sha256 x0,y0,w,h\\n".
+    bench/upscale/testSet.ts computes the same from test/index.json."""
+    lines = sorted(f"{e['id']} {e['sha256']} {','.join(str(v) for v in e['testCrop'])}\n"
+                   for e in entries if e['split'] == 'test')
+    return {'count': len(lines), 'sha256': hashlib.sha256(''.join(lines).encode()).hexdigest()}
+
+
+def missing_pictures(entries):
+    """(entry, reason) for each listed picture that is absent or whose bytes differ from the manifest."""
+    out = []
+    for e in entries:
+        if not os.path.isfile(e['path']):
+            out.append((e, 'missing'))
+        elif sha256_file(Path(e['path'])) != e['sha256']:
+            out.append((e, 'sha256 differs'))
+    return out
+
+
+def refusal(problems, total, manifest_path):
+    """The message listing what is missing, grouped by the package that ships it, and how to get it."""
+    by_pkg = {}
+    for e, reason in problems:
+        by_pkg.setdefault(e['package'], []).append((e, reason))
+    lines = [f'fredsr_data.py: {len(problems)} of the {total} pictures listed in {manifest_path} are not on this '
+             'machine as listed; nothing was built.']
+    for pkg in sorted(by_pkg):
+        items = by_pkg[pkg]
+        want = items[0][0]['packageVersion']
+        have = dpkg_version(pkg)
+        state = 'not installed' if have in ('', 'unknown') else f'installed {have}'
+        lines.append(f'  {pkg} {want} ({state}): {len(items)} picture{"s" if len(items) != 1 else ""}')
+        for e, reason in items:
+            lines.append(f'    {e["id"]:40s} {e["split"]:8s} {e["path"]}' + ('' if reason == 'missing' else f' ({reason})'))
+    pkgs = ' '.join(sorted(by_pkg))
+    # An installed package whose files were deleted needs --reinstall; it does no harm to the others.
+    again = '--reinstall ' if any(dpkg_version(p) not in ('', 'unknown') for p in by_pkg) else ''
+    lines.append(f'Install them (as root): apt-get install -y --no-install-recommends {again}{pkgs}')
+    lines.append('or run this again with --install (as root). A picture whose sha256 differs comes from another '
+                 'package version: build on Debian 12 (bookworm), or rediscover with --write-manifest.')
+    return '\n'.join(lines)
+
+
+def apt_install(packages, reinstall=False):
+    """apt-get install (as root); one apt-get update and a retry when the package lists are stale."""
+    if os.geteuid() != 0:
+        sys.exit(f'fredsr_data.py --install needs root (apt-get install {" ".join(packages)})')
+    cmd = ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', *(['--reinstall'] if reinstall else []), *packages]
+    env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
+    print(f'installing {" ".join(packages)}', flush=True)
+    if subprocess.run(cmd, env=env).returncode != 0:
+        subprocess.run(['apt-get', 'update', '-qq'], env=env, check=True)
+        subprocess.run(cmd, env=env, check=True)
+
+
+# ---------------------------------------------------------------- building
+
+def build(entries, out, per_image, seed):
+    """Test crops and their LR, and training patches, for the entries in order (the RNG runs over the
+    training pictures in manifest order, so the same manifest and seed give the same patches)."""
+    (out / 'test').mkdir(parents=True, exist_ok=True)
+    (out / 'train').mkdir(parents=True, exist_ok=True)
+    rng = np.random.RandomState(seed)
+    hr_patches, lr_patches, patch_src = [], [], []
+    test_index = []
+    for n_entry, e in enumerate(entries):
+        im = to_rgb(Image.open(e['path']))
+        pid, split = e['id'], e['split']
+        if split == 'test':
+            x0, y0, w, h = e['testCrop']
+            hr = im.crop((x0, y0, x0 + w, y0 + h))
             hr.save(out / 'test' / f'{pid}_hr.png')
             downscale(hr).save(out / 'test' / f'{pid}_lr.png')
-            entry['testCrop'] = [x0, y0, side, side]
-            test_index.append({'id': pid, 'hr': f'{pid}_hr.png', 'lr': f'{pid}_lr.png', 'source': f['path']})
+            test_index.append({'id': pid, 'hr': f'{pid}_hr.png', 'lr': f'{pid}_lr.png', 'source': e['path'],
+                               'sha256': e['sha256'], 'crop': e['testCrop']})
         elif split == 'train':
             a = np.asarray(im)
             n, tries = 0, 0
-            while n < args.patches_per_image and tries < args.patches_per_image * 20:
+            while n < per_image and tries < per_image * 20:
                 tries += 1
                 y = rng.randint(0, im.height - HR_PATCH + 1)
                 x = rng.randint(0, im.width - HR_PATCH + 1)
@@ -295,16 +374,19 @@ def main():
                     continue
                 hr_patches.append(patch)
                 lr_patches.append(np.asarray(downscale(Image.fromarray(patch))))
-                patch_src.append(len(manifest))
+                patch_src.append(n_entry)
                 n += 1
-            entry['trainPatches'] = n
-        manifest.append(entry)
-        print(f'  {split:5s} {kind:5s} {pid} {im.size} {lic}', flush=True)
-
-    np.savez(out / 'train' / 'patches.npz', hr=np.stack(hr_patches), lr=np.stack(lr_patches),
-             src=np.array(patch_src, dtype=np.int32))
+            e['trainPatches'] = n
+        print(f'  {split:5s} {e["kind"]:5s} {pid} {im.size} {e["licence"]}', flush=True)
+    if hr_patches:
+        np.savez(out / 'train' / 'patches.npz', hr=np.stack(hr_patches), lr=np.stack(lr_patches),
+                 src=np.array(patch_src, dtype=np.int32))
     write_json(out / 'test' / 'index.json', test_index)
-    doc = {
+    return len(hr_patches)
+
+
+def manifest_doc(entries, candidates, args, total_patches):
+    return {
         'name': 'fredsr-wallpapers',
         'command': command_line(__file__),
         'builder': 'models/training/fredsr_data.py',
@@ -313,7 +395,7 @@ def main():
         'downscale': 'PIL Image.resize((w//3, h//3), Image.BICUBIC) (antialiased)',
         'testCrop': f'centre crop, {TEST_SIDE}x{TEST_SIDE} (or the largest multiple of 3 that fits)',
         'trainPatches': {'hr': HR_PATCH, 'lr': HR_PATCH // SCALE, 'perImage': args.patches_per_image,
-                         'total': len(hr_patches), 'seed': args.seed,
+                         'total': total_patches, 'seed': args.seed,
                          'note': 'random crops; patches with std < 4/255 kept with probability 0.1'},
         'dedup': 'union-find over 16x16 RGB thumbnails (full frame or centre square, mean absolute '
                  'difference < 6 levels; a 64-bit dHash chained dark and flat pictures together), plasma '
@@ -322,19 +404,67 @@ def main():
                  f'{FLAT_THRESHOLD:.0%} of pixels equal to their right and lower neighbours (vector art), or art '
                  '(illustrations, renders, paintings). Non-photos are used for training only.',
         'counts': {
-            'candidates': len(files),
-            'pictures': len(manifest),
-            'train': sum(e['split'] == 'train' for e in manifest),
-            'test': sum(e['split'] == 'test' for e in manifest),
-            'excluded': sum(e['split'] == 'excluded' for e in manifest),
-            'photo': sum(e['kind'] == 'photo' for e in manifest),
-            'flat': sum(e['kind'] == 'flat' for e in manifest),
-            'art': sum(e['kind'] == 'art' for e in manifest),
+            'candidates': candidates,
+            'pictures': len(entries),
+            'train': sum(e['split'] == 'train' for e in entries),
+            'test': sum(e['split'] == 'test' for e in entries),
+            'excluded': sum(e['split'] == 'excluded' for e in entries),
+            'photo': sum(e['kind'] == 'photo' for e in entries),
+            'flat': sum(e['kind'] == 'flat' for e in entries),
+            'art': sum(e['kind'] == 'art' for e in entries),
         },
-        'images': manifest,
+        'testSet': test_set_digest(entries),
+        'images': entries,
     }
-    write_json(ROOT / 'models' / 'fredsr-data.json', doc)
-    print(json.dumps(doc['counts']), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--out', default='/data/fredsr')
+    ap.add_argument('--manifest', default=str(MANIFEST), help='the manifest to build from (or to write)')
+    ap.add_argument('--patches-per-image', type=int, default=None, help="default: the manifest's (120)")
+    ap.add_argument('--seed', type=int, default=None, help="default: the manifest's (0)")
+    ap.add_argument('--install', action='store_true', help='as root, apt-get install the packages of missing pictures')
+    ap.add_argument('--check', action='store_true', help='only verify that every listed picture is here, by sha256')
+    ap.add_argument('--write-manifest', action='store_true',
+                    help='discover the pictures in the installed packages and rewrite the manifest')
+    args = ap.parse_args()
+    manifest_path = Path(args.manifest)
+    shown = os.path.relpath(manifest_path, ROOT) if manifest_path.is_relative_to(ROOT) else str(manifest_path)
+
+    if args.write_manifest:
+        if args.install:
+            apt_install(PACKAGES)
+        entries, candidates = discover()
+        args.patches_per_image = 120 if args.patches_per_image is None else args.patches_per_image
+        args.seed = 0 if args.seed is None else args.seed
+    else:
+        doc = json.loads(manifest_path.read_text())
+        entries = doc['images']
+        problems = missing_pictures(entries)
+        if problems and args.install:
+            apt_install(sorted({e['package'] for e, _ in problems}), reinstall=True)
+            problems = missing_pictures(entries)
+        if problems:
+            print(refusal(problems, len(entries), shown), file=sys.stderr, flush=True)
+            sys.exit(1)
+        digest = test_set_digest(entries)
+        print(f'{len(entries)} pictures verified (sha256) from {shown}; test set: {digest["count"]} pictures, '
+              f'sha256 {digest["sha256"][:16]}', flush=True)
+        if args.check:
+            return
+        tp = doc['trainPatches']
+        args.patches_per_image = tp['perImage'] if args.patches_per_image is None else args.patches_per_image
+        args.seed = tp['seed'] if args.seed is None else args.seed
+
+    total = build(entries, Path(args.out), args.patches_per_image, args.seed)
+    if args.write_manifest:
+        doc = manifest_doc(entries, candidates, args, total)
+        write_json(manifest_path, doc)
+        print(f'wrote {shown}: {json.dumps(doc["counts"])}', flush=True)
+    elif total != doc['trainPatches']['total'] and args.patches_per_image == doc['trainPatches']['perImage']:
+        print(f'note: {total} training patches, the manifest says {doc["trainPatches"]["total"]}', flush=True)
+    print(f'built {args.out}: {sum(e["split"] == "test" for e in entries)} test pictures, {total} training patches', flush=True)
 
 
 if __name__ == '__main__':

@@ -15,9 +15,42 @@ import { LayerIndex } from '../engine/exemplars/layerIndex';
 import type { LoadedModel } from '../engine/lab/loadedModel';
 import type { Layer } from '../engine/types';
 import type { Parsed } from './args';
+import { JSON_OPTION, PREPROCESS_OPTIONS, THREADS_OPTION, usageError, type CommandHelp } from './command';
 import { imageDiskSource, openImageDataset } from './exemplarsDataset';
 import { exemplarsJson, formatExemplars } from './exemplarsFormat';
 import { builtinSource, diskSource, type DiskSource } from './sources';
+
+export const EXEMPLARS_HELP: CommandHelp = {
+  name: 'exemplars',
+  summary: "index a dataset through a model: each unit's top and bottom exemplars and statistics",
+  usage: [
+    'lab exemplars MODEL.onnx DATASET --layer L[,L2] [--units 0,5,7] [--k 15] [--batch N] [--fit stretch|center-crop|pad] [--out INDEX] [--shard i/n] [--json]',
+    'lab exemplars --merge SHARD1 SHARD2 ... --out INDEX',
+  ],
+  args: [
+    { name: 'MODEL.onnx', help: 'the model' },
+    { name: 'DATASET', help: 'a built-in id (scenes-test), a folder of images (subfolders are labels), a manifest (URL or .json path), or a shard index (NAME.json beside NAME.u8)' },
+    { name: 'SHARD…', help: 'with --merge: index files written by --out --shard i/n, of one dataset and model' },
+  ],
+  options: [
+    { name: 'layer', value: 'L[,L2]', help: 'the layers to index (tensor names or `lab inspect` labels); required' },
+    { name: 'units', value: '0,5,7', help: 'the units to print (default: all)' },
+    { name: 'k', value: 'N', help: 'exemplars kept per unit, top and bottom (default 15, at most 1000)' },
+    { name: 'batch', value: 'N', help: 'images per session run (default 32)' },
+    { name: 'fit', value: 'stretch|center-crop|pad', help: "how folder and manifest images are fitted to the model's input (default stretch)" },
+    { name: 'out', value: 'INDEX', help: 'also write the index file (imports into the Exemplars panel; with --merge: the merged file)' },
+    { name: 'shard', value: 'i/n', help: 'index only part i (from 0) of n equal parts; --merge joins the parts' },
+    { name: 'merge', help: 'merge the SHARD files into the index of the whole dataset (needs --out)' },
+    ...PREPROCESS_OPTIONS,
+    THREADS_OPTION,
+    JSON_OPTION,
+  ],
+  examples: [
+    'npx lab exemplars models/scenes-balanced.onnx scenes-test --layer stage3.block0.relu2 --units 3 --k 15',
+    'npx lab exemplars models/scenes-balanced.onnx scenes-test --layer stage3.block0.relu2 --shard 0/2 --out part0.idx',
+    'npx lab exemplars --merge part0.idx part1.idx --out all.idx',
+  ],
+};
 
 export interface ExemplarsDeps {
   openModel: (path: string, args: Parsed) => Promise<LoadedModel>;
@@ -58,8 +91,8 @@ function sliceSource(source: ImageSource, start: number, end: number): ImageSour
 
 function merge(args: Parsed): number {
   const out = args.options.get('out');
-  if (typeof out !== 'string') throw new Error('lab exemplars --merge A B … takes --out FILE');
-  if (args.positionals.length < 1) throw new Error('lab exemplars --merge takes the index files to merge');
+  if (typeof out !== 'string') throw usageError(EXEMPLARS_HELP, 'lab exemplars --merge A B … takes --out FILE');
+  if (args.positionals.length < 1) throw usageError(EXEMPLARS_HELP, 'lab exemplars --merge takes the index files to merge');
   const files = args.positionals.map((path) => {
     try {
       return decodeIndexFile(new Uint8Array(readFileSync(path)));
@@ -80,7 +113,7 @@ export async function exemplarsCommand(args: Parsed, deps: ExemplarsDeps): Promi
   const json = args.options.has('json');
   const [modelPath, datasetArg] = args.positionals;
   const layerSpec = args.options.get('layer');
-  if (!modelPath || !datasetArg || typeof layerSpec !== 'string') throw new Error('lab exemplars takes MODEL.onnx DATASET --layer L');
+  if (!modelPath || !datasetArg || typeof layerSpec !== 'string') throw usageError(EXEMPLARS_HELP, 'lab exemplars takes MODEL.onnx DATASET --layer L');
   const out = args.options.get('out');
   if (out === true) throw new Error('--out needs a file name');
   const model = await deps.openModel(modelPath, args);

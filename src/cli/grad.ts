@@ -13,11 +13,29 @@ import { encodeModel } from '../engine/onnx/model';
 import { nodeRuntime } from '../engine/runtime/node';
 import type { Layer } from '../engine/types';
 import type { Parsed } from './args';
+import { JSON_OPTION, PREPROCESS_OPTIONS, THREADS_OPTION, usageError, type CommandHelp } from './command';
 import { decodeImageFile } from './decode';
 import { encodeNpy } from './npy';
 
-export const GRAD_USAGE = `lab grad MODEL.onnx IMAGE --target LAYER:UNIT|logit:CLASS [--reduce sum|mean] [--wrt input|LAYER] --out FILE.npy
-                [--size H,W] [--mean r,g,b] [--std r,g,b] [--json]`;
+export const GRAD_HELP: CommandHelp = {
+  name: 'grad',
+  summary: 'the gradient of a unit or a class logit w.r.t. the input or a layer, as a float32 .npy',
+  usage: ['lab grad MODEL.onnx IMAGE --target LAYER:UNIT|logit:CLASS [--reduce sum|mean] [--wrt input|LAYER] --out FILE.npy [--size H,W] [--mean r,g,b] [--std r,g,b] [--json]'],
+  args: [
+    { name: 'MODEL.onnx', help: 'the model (differentiated through a backward graph built in the engine)' },
+    { name: 'IMAGE', help: 'one PNG or JPEG, preprocessed as `lab run` does' },
+  ],
+  options: [
+    { name: 'target', value: 'LAYER:UNIT|logit:CLASS', help: "what is differentiated: a unit's channel (spatially reduced) or a class logit; required" },
+    { name: 'reduce', value: 'sum|mean', help: "how a unit's channel is reduced over space (default sum)" },
+    { name: 'wrt', value: 'input|LAYER', help: 'the tensor the gradient is taken with respect to (default input)' },
+    { name: 'out', value: 'FILE.npy', help: 'where the gradient is written, float32 in the shape of the wrt tensor (batch 1); required' },
+    ...PREPROCESS_OPTIONS,
+    THREADS_OPTION,
+    JSON_OPTION,
+  ],
+  examples: ['npx lab grad models/scenes-balanced.onnx public/samples/scenes/0-ankle-boot.png --target stage3.block0.relu2:3 --out grad.npy'],
+};
 
 export interface GradDeps {
   openModel: (path: string, args: Parsed) => Promise<LoadedModel>;
@@ -45,10 +63,10 @@ export async function gradCommand(args: Parsed, json: boolean, deps: GradDeps): 
   const targetSpec = args.options.get('target');
   const out = args.options.get('out');
   if (!modelPath || !imagePath || extra.length || typeof targetSpec !== 'string' || typeof out !== 'string') {
-    throw new Error(`lab grad takes MODEL.onnx IMAGE --target … --out FILE.npy\nusage: ${GRAD_USAGE}`);
+    throw usageError(GRAD_HELP, 'lab grad takes MODEL.onnx IMAGE --target … --out FILE.npy');
   }
   const reduce = args.options.get('reduce') ?? 'sum';
-  if (reduce !== 'sum' && reduce !== 'mean') throw new Error('--reduce takes sum or mean');
+  if (reduce !== 'sum' && reduce !== 'mean') throw usageError(GRAD_HELP, '--reduce takes sum or mean');
   const image = decodeImageFile(imagePath);
   const model = await deps.openModel(modelPath, args);
   try {

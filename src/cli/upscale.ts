@@ -12,13 +12,30 @@ import { Upscaler } from '../engine/upscale/upscaler';
 import type { RawImage } from '../engine/types';
 import { MAX_MODEL_BYTES } from '../worker/protocol';
 import type { Parsed } from './args';
+import { JSON_OPTION, THREADS_OPTION, usageError, type CommandHelp } from './command';
 import { encodePng } from './encodePng';
 import { decodeImageFile } from './decode';
 
 /** The lab's default upscaler, beside this package (so `npx lab upscale` works from any folder). */
 export const DEFAULT_UPSCALER = fileURLToPath(new URL('../../models/fredsr.onnx', import.meta.url));
 
-export const UPSCALE_USAGE = 'lab upscale IN.png OUT.png [--model models/fredsr.onnx] [--tile N] [--overlap N] [--json]';
+export const UPSCALE_HELP: CommandHelp = {
+  name: 'upscale',
+  summary: 'upscale a photo 3× with FREDSR (or another upscaler), tiled as in the Upscale panel',
+  usage: ['lab upscale IN.png OUT.png [--model models/fredsr.onnx] [--tile N] [--overlap N] [--json]'],
+  args: [
+    { name: 'IN.png', help: 'the low-resolution image, PNG or JPEG' },
+    { name: 'OUT.png', help: 'where the upscaled PNG is written' },
+  ],
+  options: [
+    { name: 'model', value: 'M.onnx', help: 'an upscaler with the FREDSR contract (lr [N,3,H,W] → sr [N,3,sH,sW]); default: the lab\'s models/fredsr.onnx' },
+    { name: 'tile', value: 'N', help: `low-resolution tile size in px (default ${DEFAULT_TILE}; 0 = the whole image in one run)` },
+    { name: 'overlap', value: 'N', help: `px of context each tile reads beyond its edges (default ${DEFAULT_OVERLAP})` },
+    THREADS_OPTION,
+    JSON_OPTION,
+  ],
+  examples: ['npx lab upscale public/samples/photos/dragonfly.jpg dragonfly-x3.png'],
+};
 
 function wholeOption(args: Parsed, name: string, fallback: number, max: number): number {
   const v = args.options.get(name);
@@ -41,8 +58,8 @@ function readModel(path: string): Uint8Array {
 
 export async function upscaleCommand(args: Parsed, json: boolean): Promise<number> {
   const [input, output] = args.positionals;
-  if (!input || !output || args.positionals.length !== 2) throw new Error(`lab upscale takes IN and OUT.\nusage: ${UPSCALE_USAGE}`);
-  if (!/\.png$/i.test(output)) throw new Error('lab upscale writes PNG: OUT must end in .png');
+  if (!input || !output || args.positionals.length !== 2) throw usageError(UPSCALE_HELP, 'lab upscale takes IN and OUT');
+  if (!/\.png$/i.test(output)) throw usageError(UPSCALE_HELP, 'lab upscale writes PNG: OUT must end in .png');
   const tile = wholeOption(args, 'tile', DEFAULT_TILE, 4096);
   const overlap = wholeOption(args, 'overlap', DEFAULT_OVERLAP, 256);
   const modelOpt = args.options.get('model');
