@@ -36,7 +36,7 @@ function records(plan: SlurmJobPlan): SlurmJobRecord[] {
   return [...ids].flatMap((id) => parseScontrolJobs(showJob(id)));
 }
 
-function describe(plan: SlurmJobPlan, s: JobStatus): string {
+function describe(plan: SlurmJobPlan, s: JobStatus, resuming: boolean): string {
   const c = s.counts;
   const lines = [`lab ${plan.command} in ${plan.tasks} task(s), job directory ${plan.dir}`, `tasks: ${c.done} done, ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.missing} missing`];
   for (const t of s.tasks) {
@@ -55,8 +55,8 @@ function describe(plan: SlurmJobPlan, s: JobStatus): string {
   };
   lines.push(`merge${m.jobId ? ` (job ${m.jobId})` : ''}: ${mergeText[m.state]}${m.state !== 'done' && m.log ? `, log ${m.log}` : ''}`);
   const resume = tasksToResume(s);
-  if (resume.length || m.state === 'failed' || m.state === 'not-run' || m.state === 'unknown') {
-    if (!s.complete && c.running + c.pending === 0) lines.push(`resume: lab slurm status ${plan.dir} --resume (resubmits ${resume.length ? `task(s) ${arraySpec(resume)} and ` : ''}the merge)`);
+  if (!resuming && !s.complete && c.running + c.pending === 0 && m.state !== 'running' && m.state !== 'waiting') {
+    lines.push(`resume: lab slurm status ${plan.dir} --resume (resubmits ${resume.length ? `task(s) ${arraySpec(resume)} and ` : ''}the merge)`);
   }
   return lines.join('\n');
 }
@@ -88,6 +88,6 @@ export async function slurmStatusCommand(args: Parsed): Promise<number> {
   const status = jobStatus(plan, records(plan), existsSync);
   const note = args.options.has('resume') ? resume(plan, status) : undefined;
   if (args.options.has('json')) console.log(JSON.stringify({ schema: 'lab.slurm-status/1', dir: plan.dir, ...status, ...(note ? { resumed: note } : {}) }, null, 2));
-  else console.log(note ? `${describe(plan, status)}\n${note}` : describe(plan, status));
+  else console.log(note ? `${describe(plan, status, true)}\n${note}` : describe(plan, status, false));
   return 0;
 }

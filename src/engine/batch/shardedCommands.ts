@@ -22,7 +22,7 @@ export interface ShardedCommand {
 export const SHARDED_COMMANDS: readonly ShardedCommand[] = [
   {
     name: 'exemplars',
-    output: 'exemplar index (imports into the Exemplars panel)',
+    output: 'an exemplar index; it imports into the Exemplars panel',
     outputOption: 'out',
     shardExtension: '.idx',
     threadsOption: 'threads',
