@@ -48,16 +48,7 @@ export interface SlurmJobPlan {
   submissions: Submission[];
 }
 
-export interface PlanInput {
-  command: ShardedCommand;
-  args: string[];
-  tasks: number;
-  resources: SlurmResources;
-  launcher: string[];
-  workdir: string;
-  dir: string;
-  out: string;
-}
+export type PlanInput = Pick<SlurmJobPlan, 'args' | 'tasks' | 'resources' | 'launcher' | 'workdir' | 'dir' | 'out'> & { command: ShardedCommand };
 
 const TIME = /^(\d+|\d+:\d{2}|\d+:\d{2}:\d{2}|\d+-\d+|\d+-\d+:\d{2}|\d+-\d+:\d{2}:\d{2})$/;
 const MEM = /^\d+[KMGT]?$/;
