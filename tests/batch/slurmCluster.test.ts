@@ -84,6 +84,8 @@ describe.skipIf(!isRoot)('lab slurm on a single-node Slurm cluster', () => {
     expect(ok.submissions).toHaveLength(1);
     expect(await waitForJob(ok.submissions[0].merge)).toBe('COMPLETED');
     expect(index(ok.out)).toEqual(index(single));
+    // Byte for byte: the same file the Exemplars panel imports from a single `lab exemplars --out` (e2e/dataset-folder.spec.ts).
+    expect(readFileSync(ok.out).equals(readFileSync(single))).toBe(true);
     const done = await lab('slurm', 'status', ok.submissions[0].array);
     expect(done.stdout).toContain('tasks: 4 done, 0 running, 0 pending, 0 failed, 0 missing');
     expect(done.stdout).toContain(`merge (job ${ok.submissions[0].merge}): done: ${ok.out}`);
