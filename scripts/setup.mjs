@@ -57,6 +57,11 @@ function ensureTestTools() {
   if (!hasPython(['torch', 'torchvision', 'onnx'])) aptInstall(['python3-torch', 'python3-torchvision', 'python3-onnx'], 'test fixtures are exported from torchvision');
   if (!existsSync('/usr/share/datasets/fashion-mnist')) aptInstall(['dataset-fashion-mnist'], 'the scene world is built from Fashion-MNIST');
   if (!existsSync('/usr/share/backgrounds/Dragonfly_by_Bolly.jpg')) aptInstall(['lomiri-wallpapers-16.04'], 'the upscaler tests use its photographs');
+  // The lab slurm test runs a single-node Slurm as root; without root it is skipped (it says so).
+  if (!['/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/bin/sbatch', '/usr/sbin/munged'].every((f) => existsSync(f))) {
+    if (isRoot) aptInstall(['slurmctld', 'slurmd', 'slurm-client', 'munge'], 'the lab slurm test runs a single-node Slurm cluster');
+    else console.log('• the lab slurm cluster test will be skipped: it needs root and slurmctld slurmd slurm-client munge');
+  }
 }
 
 const bin = (name) => join('node_modules', '.bin', name);

@@ -30,6 +30,11 @@ export interface CommandHelp {
 
 export interface Command {
   help: CommandHelp;
+  /**
+   * Parses argv itself instead of parseArgs + checkOptions (`lab slurm` wraps another command
+   * whose options it passes on untouched).
+   */
+  parse?: (argv: string[]) => Parsed;
   run: (args: Parsed) => Promise<number>;
 }
 

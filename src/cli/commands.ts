@@ -9,6 +9,7 @@ import { GRAD_HELP, gradCommand } from './grad';
 import { INSPECT_HELP, inspectCommand } from './inspect';
 import { integerOption, openModel, parseUnit, resolveLayers } from './modelArgs';
 import { RUN_HELP, runImagesCommand } from './runImages';
+import { SLURM_HELP, parseSlurmArgs, slurmCommandMain } from './slurm';
 import { UPSCALE_HELP, upscaleCommand } from './upscale';
 
 export const COMMANDS: Command[] = [
@@ -17,6 +18,7 @@ export const COMMANDS: Command[] = [
   { help: EXEMPLARS_HELP, run: (args) => exemplarsCommand(args, { openModel, resolveLayers, integerOption, parseUnit }) },
   { help: UPSCALE_HELP, run: (args) => upscaleCommand(args, args.options.has('json')) },
   { help: GRAD_HELP, run: (args) => gradCommand(args, args.options.has('json'), { openModel, resolveLayers }) },
+  { help: SLURM_HELP, parse: parseSlurmArgs, run: (args) => slurmCommandMain(args, (name) => findCommand(name)?.help) },
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(renderHelp(command.help));
     return 0;
   }
+  if (command.parse) return command.run(command.parse(rest));
   const args = parseArgs(rest, valuedOptions(command.help));
   checkOptions(command.help, args);
   return command.run(args);

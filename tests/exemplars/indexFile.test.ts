@@ -94,6 +94,11 @@ describe('merging shards', () => {
     expect(() => mergeIndexFiles([s(0, 12), s(10, 20)])).toThrow(/overlap at image 10/);
     expect(() => mergeIndexFiles([s(0, 10), s(10, 20, 'c'.repeat(64))])).toThrow(/different models/);
     expect(() => mergeIndexFiles([s(0, 10), s(10, 20, SHA_M, 'd'.repeat(64))])).toThrow(/different datasets/);
+    // The same shard twice, and a shard with a layer more than the others.
+    expect(() => mergeIndexFiles([s(0, 10), s(0, 10), s(10, 20)])).toThrow(/overlap at image 0/);
+    const extra = s(10, 20);
+    extra.layers.push({ ...synthetic(10, 2, 2, 3, 10), tensor: 'layer/y' });
+    expect(() => mergeIndexFiles([s(0, 10), extra])).toThrow(/shard from image 10 holds layers layer\/x, layer\/y, the others layer\/x/);
   });
 });
 

@@ -192,6 +192,10 @@ export function mergeIndexFiles(files: readonly IndexFile[]): IndexFile {
   }
   if (next !== dataset.count) throw new LabError('bad-request', `No shard covers images ${next}–${dataset.count - 1}.`);
   const tensors = first.layers.map((l) => l.tensor);
+  // Every shard holds the same layers (a layer only some shards have would be dropped silently).
+  const key = [...tensors].sort().join('\n');
+  const odd = shards.find((s) => [...s.layers.map((l) => l.tensor)].sort().join('\n') !== key);
+  if (odd) throw new LabError('bad-request', `The shard from image ${odd.header.shard.start} holds layers ${odd.layers.map((l) => l.tensor).join(', ')}, the others ${tensors.join(', ')}.`);
   const layers = tensors.map((tensor): LayerIndexSnapshot => {
     const parts = shards.map((s) => {
       const l = s.layers.find((x) => x.tensor === tensor);
