@@ -3,6 +3,7 @@
  *   concept=class:coat,texture:checks | all | text:red sneaker|blue bag on grass
  *   target=logit:4 | selective:5 | unit:<layer>:<unit>
  *   layers=<tensor>,<tensor>,…   k=5   method=cla|ablation   reduce=mean|max   seed=<uint32>
+ *   examples=16 (discovery examples; as many held out)   random=20 (random baseline circuits)
  *   edits=<layer>#<unit>*<scale>;<layer>#<unit>><layer>#<unit>;…   (a scaled unit; a pruned edge)
  * Uploaded images cannot be in a link. Each key decodes on its own: a bad one falls back with a
  * problem string, the rest stay.
@@ -19,10 +20,14 @@ export interface CircuitLink {
   method?: CircuitMethod;
   reduce?: CircuitReduce;
   seed?: number;
+  examples?: number;
+  random?: number;
   edits?: CircuitEdit[];
 }
 
-export const CIRCUIT_URL_KEYS = ['concept', 'target', 'layers', 'k', 'method', 'reduce', 'seed', 'edits'] as const;
+export const CIRCUIT_URL_KEYS = ['concept', 'target', 'layers', 'k', 'method', 'reduce', 'seed', 'examples', 'random', 'edits'] as const;
+export const MAX_LINK_EXAMPLES = 64;
+export const MAX_LINK_RANDOM = 200;
 export const MAX_CIRCUIT_K = 64;
 export const MAX_CIRCUIT_LAYERS = 16;
 export const MAX_LINK_PROMPTS = 64;
@@ -173,6 +178,18 @@ export function decodeCircuitLink(values: ReadonlyMap<string, string>, problems:
     if (n !== null && n <= MAX_CIRCUIT_SEED) link.seed = n;
     else problems.push(`circuit seed ${short(seed)} is not a whole number from 0 to ${MAX_CIRCUIT_SEED}`);
   }
+  const examples = get('examples');
+  if (examples !== undefined) {
+    const n = uint(examples);
+    if (n !== null && n >= 1 && n <= MAX_LINK_EXAMPLES) link.examples = n;
+    else problems.push(`circuit examples ${short(examples)} is not a whole number from 1 to ${MAX_LINK_EXAMPLES}`);
+  }
+  const random = get('random');
+  if (random !== undefined) {
+    const n = uint(random);
+    if (n !== null && n <= MAX_LINK_RANDOM) link.random = n;
+    else problems.push(`circuit random ${short(random)} is not a whole number from 0 to ${MAX_LINK_RANDOM}`);
+  }
   const edits = get('edits');
   if (edits !== undefined) {
     const parsed = edits.split(';').map(parseEdit);
@@ -193,6 +210,8 @@ function circuitLinkValues(link: CircuitLink): Array<[string, string]> {
   if (link.method) out.push(['method', link.method]);
   if (link.reduce) out.push(['reduce', link.reduce]);
   if (link.seed !== undefined) out.push(['seed', String(link.seed)]);
+  if (link.examples !== undefined) out.push(['examples', String(link.examples)]);
+  if (link.random !== undefined) out.push(['random', String(link.random)]);
   if (link.edits) out.push(['edits', link.edits.map(formatEdit).join(';')]);
   return out;
 }

@@ -124,3 +124,11 @@ export async function resolveConcept(spec: CircuitSpec, ctx: ConceptContext): Pr
     contrast: contrastOf(),
   };
 }
+
+/** The logit of the concept's class when the concept is a filter naming a class the model has a label for; null otherwise. */
+export function conceptClassLogit(concept: CircuitSpec['concept'], labels: readonly string[] | null): number | null {
+  if (concept.kind !== 'filter' || !concept.filter.class || !labels) return null;
+  const want = concept.filter.class.toLowerCase();
+  const i = labels.findIndex((l) => l.toLowerCase() === want);
+  return i >= 0 ? i : null;
+}

@@ -5,14 +5,14 @@
  * sessions and identity) that predictions, runs and attributions use while edits are set.
  */
 import { applyEdits, discoverCircuit } from '../engine/circuits';
-import type { Circuit, CircuitEdit, CircuitTarget, UnitRef } from '../engine/circuits/types';
+import type { Circuit, CircuitEdit, CircuitSpec, CircuitTarget, UnitRef } from '../engine/circuits/types';
 import { unitNodeId } from '../engine/circuits/layout';
 import { LabError, asLabError } from '../engine/errors';
 import { sha256Hex } from '../engine/lab/hash';
 import type { LoadedModel } from '../engine/lab/loadedModel';
 import type { Runtime } from '../engine/runtime/types';
 import type { ModelSummary, RawImage, TensorF32 } from '../engine/types';
-import { resolveConcept } from './circuitConcept';
+import { conceptClassLogit, resolveConcept } from './circuitConcept';
 import type { CircuitRequest, CircuitResponse, CircuitThumb, HeldOutEval } from './circuitProtocol';
 import type { DatasetHost } from './datasetHost';
 import type { Progress } from './protocol';
@@ -37,6 +37,25 @@ export function editProblem(summary: ModelSummary, edit: CircuitEdit): string | 
     return unitProblem(edit);
   }
   return unitProblem(edit.from) ?? unitProblem(edit.to);
+}
+
+/** Refuses layers the model does not list and targets out of range, naming them. */
+export function checkSpec(summary: ModelSummary, spec: CircuitSpec): void {
+  if (!Array.isArray(spec.layers) || spec.layers.length === 0) throw new LabError('bad-request', 'A circuit needs at least one layer.');
+  for (const t of spec.layers) {
+    if (!summary.layers.some((l) => l.tensor === t)) throw new LabError('bad-request', `There is no layer “${String(t).slice(0, 120)}” in ${summary.name}; pick layers the model lists.`);
+  }
+  if (!Number.isInteger(spec.k) || spec.k < 1) throw new LabError('bad-request', `k must be a whole number ≥ 1 (got ${spec.k}).`);
+  const t = spec.target;
+  if (t.kind === 'logit') {
+    const classes = summary.labels?.length ?? Number(summary.outputs[0]?.shape.at(-1));
+    if (!Number.isInteger(t.index) || t.index < 0 || (Number.isInteger(classes) && classes > 0 && t.index >= classes)) {
+      throw new LabError('bad-request', `Target logit ${t.index} is out of range: ${summary.name} has ${classes} classes (0..${classes - 1}).`);
+    }
+  } else if (t.kind === 'unit') {
+    const why = editProblem(summary, { kind: 'unit', layer: t.layer, unit: t.unit, scale: 1 });
+    if (why) throw new LabError('bad-request', `Target unit: ${why}.`);
+  }
 }
 
 function argmaxRows(t: TensorF32): number[] {
@@ -83,8 +102,8 @@ export class CircuitHost {
     signal: AbortSignal,
     progress: (p: Progress) => void,
   ): Promise<Res<'discoverCircuit'>> {
-    const { spec } = request;
-    if (!spec || typeof spec !== 'object' || !spec.concept) throw new LabError('bad-request', 'The circuit request has no spec.');
+    if (!request.spec || typeof request.spec !== 'object' || !request.spec.concept) throw new LabError('bad-request', 'The circuit request has no spec.');
+    const spec: CircuitSpec = { ...request.spec };
     progress({ stage: 'circuit', fraction: null, message: 'Choosing the examples…', circuit: { stage: 'examples', done: 0, total: 1 } });
     let dataset: SceneDataset | null = null;
     const wantsDataset = spec.concept.kind === 'filter' || spec.contrast !== undefined || spec.ablation === 'mean' || spec.target.kind === 'selective';
@@ -96,6 +115,8 @@ export class CircuitHost {
     }
     const images = await resolveConcept(spec, { dataset, banks: () => datasets.generatorBanks(request.assets), uploads: request.images });
     if (signal.aborted) throw new LabError('cancelled', 'Cancelled');
+    if (request.autoTarget) spec.target = await this.defaultTarget(base, spec, images.discovery, signal);
+    checkSpec(base.summary, spec);
     const circuit = await discoverCircuit(runtime, base, spec, images, {
       signal,
       dataset: dataset ? { id: dataset.info.id, sha256: dataset.info.sha256 } : undefined,
@@ -105,6 +126,19 @@ export class CircuitHost {
     const thumbs = await this.thumbs(base, circuit, images.discovery, signal);
     this.last = { base, heldOut: images.heldOut, labels: images.heldOutLabels ?? null, target: circuit.target };
     return { kind: 'discoverCircuit', circuit, discovery: images.discovery, heldOut: images.heldOut, heldOutLabels: images.heldOutLabels ?? null, thumbs };
+  }
+
+  /** The concept filter's class when the model names it, else the top class of the mean logits on the examples. */
+  private async defaultTarget(base: LoadedModel, spec: CircuitSpec, discovery: RawImage[], signal: AbortSignal): Promise<CircuitTarget> {
+    const named = conceptClassLogit(spec.concept, base.summary.labels);
+    if (named !== null) return { kind: 'logit', index: named };
+    const logits = await base.logits(discovery, signal);
+    const c = logits.dims[logits.dims.length - 1];
+    const mean = new Float64Array(c);
+    for (let i = 0; i < logits.data.length; i++) mean[i % c] += logits.data[i];
+    let best = 0;
+    for (let j = 1; j < c; j++) if (mean[j] > mean[best]) best = j;
+    return { kind: 'logit', index: best };
   }
 
   /** Per node: the discovery example with the highest spatial mean (or the engine's choice), and its map there. */

@@ -12,7 +12,18 @@ export type CircuitRequest =
    * prompts through the scene generator, or `images` for uploads), discovers the circuit on the
    * unedited model, and draws each node's thumbnail. Progress carries `circuit`.
    */
-  | { kind: 'discoverCircuit'; spec: CircuitSpec; datasetId: string; assets?: string; images?: RawImage[] }
+  | {
+      kind: 'discoverCircuit';
+      spec: CircuitSpec;
+      datasetId: string;
+      assets?: string;
+      images?: RawImage[];
+      /**
+       * The spec's target is the default: the concept filter's class when the model names it, else
+       * the model's top class on the discovery examples (the circuit's spec then names it).
+       */
+      autoTarget?: boolean;
+    }
   /** The edit list every later run applies (predictions, runs, attributions); [] restores the model. */
   | { kind: 'setEdits'; edits: CircuitEdit[] }
   /** The last circuit's held-out examples through the model without and with the edits. */

@@ -10,7 +10,7 @@ const LINKS: CircuitLink[] = [
   { concept: { kind: 'filter', filter: { class: 'coat', texture: 'checks' } } },
   { concept: { kind: 'filter', filter: {} }, k: 5, seed: 0 },
   { concept: { kind: 'prompts', prompts: ['red striped sneaker on grass', 'a bag & a hat?', 'слой 🧠'] }, target: { kind: 'selective', count: 3 } },
-  { target: { kind: 'unit', layer: 'weird:name/with=chars&?', unit: 7 }, layers: [L1, L2], method: 'ablation', reduce: 'max', seed: 4294967295 },
+  { target: { kind: 'unit', layer: 'weird:name/with=chars&?', unit: 7 }, layers: [L1, L2], method: 'ablation', reduce: 'max', seed: 4294967295, examples: 64, random: 0 },
   { target: { kind: 'logit', index: 4 }, k: 64, edits: [{ kind: 'unit', layer: L1, unit: 3, scale: 0 }, { kind: 'unit', layer: L2, unit: 12, scale: 0.25 }, { kind: 'edge', from: { layer: L1, unit: 1 }, to: { layer: L2, unit: 9 } }] },
   { edits: [{ kind: 'unit', layer: L1, unit: 0, scale: -1.5e-3 }] },
 ];
@@ -45,6 +45,8 @@ describe('circuit link codec', () => {
       ['method=gcc', /unknown circuit method “gcc”/],
       ['reduce=sum', /unknown circuit reduce/],
       ['seed=4294967296', /circuit seed/],
+      ['examples=0', /circuit examples/],
+      ['random=201', /circuit random/],
       ['edits=a%233*x', /circuit edits/],
       ['edits=a%233*0%3Bnope', /circuit edits/],
     ];
