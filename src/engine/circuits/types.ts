@@ -147,4 +147,6 @@ export interface CircuitRunOptions {
   /** Batch size for forward/backward runs (default 16). */
   batch?: number;
   dataset?: { id: string; sha256?: string };
+  /** Session options for the gradient and masked sessions (threads, backends). */
+  session?: import('../runtime/types').SessionOptions;
 }

@@ -1,0 +1,4 @@
+/** Circuits: concept → circuit (CLA, ablation), causal tests, edits. See ./types.ts for the contract. */
+export type * from './types';
+export { discoverCircuit, checkImages, MAX_EXAMPLES } from './discover';
+export { defaultCircuitLayers, blockOutputs, resolveCircuitLayers } from './layers';
