@@ -130,6 +130,8 @@ export interface CircuitImages {
   contrast: import('../types').RawImage[];
   /** True class of each held-out image where known (accuracy), else the target logit's class. */
   heldOutLabels?: number[];
+  /** True class of each contrast image where known (specificity), else the model's clean prediction. */
+  contrastLabels?: number[];
   /** Dataset indices of discovery and held-out images, copied into Circuit.examples. */
   indices?: { discovery: number[]; heldOut: number[] };
 }
