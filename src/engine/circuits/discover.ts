@@ -11,6 +11,7 @@ import { tensorShapes } from '../onnx/backward';
 import type { Runtime } from '../runtime/types';
 import type { Layer, RawImage } from '../types';
 import { ablationMethod, type AblationContext } from './ablation';
+import { causalTests } from './causal';
 import { claMethod, type EdgeContext, type EdgeMethod } from './edgeMethod';
 import type { MaskedLayer } from './masked';
 import { defaultCircuitLayers, resolveCircuitLayers } from './layers';
@@ -226,6 +227,12 @@ export async function discoverCircuit(
     for (let i = 1; i < images.discovery.length; i++) if (rows[i * C + node.unit] > rows[best * C + node.unit]) best = i;
     node.topExample = best;
   }
+  let causal: Awaited<ReturnType<typeof causalTests>> | undefined;
+  if (images.heldOut.length > 0) {
+    const means = spec.ablation === 'mean' ? await unitMeans(model, images, layers, options) : undefined;
+    const targetClass = spec.target.kind === 'logit' ? spec.target.index : null;
+    causal = await causalTests(runtime, model, spec, images, layers, graph.nodes, targetClass, means, options);
+  }
   const circuit: Circuit = {
     schema: 'lab.circuit/1',
     model: { name: summary.name, sha256: summary.sha256 },
@@ -236,6 +243,7 @@ export async function discoverCircuit(
     nodes: graph.nodes,
     edges: graph.edges,
     ...(images.indices ? { examples: images.indices } : {}),
+    ...(causal ? { causal: causal.causal, cleanAccuracy: causal.cleanAccuracy, curve: causal.curve } : {}),
     ms: 0,
   };
   circuit.ms = Math.round(performance.now() - started);
