@@ -11,6 +11,7 @@ import { tensorShapes } from '../onnx/backward';
 import type { Runtime } from '../runtime/types';
 import type { Layer, RawImage } from '../types';
 import { ablationMethod, type AblationContext } from './ablation';
+import { agreement } from './agreement';
 import { causalTests } from './causal';
 import { claMethod, type EdgeContext, type EdgeMethod } from './edgeMethod';
 import type { MaskedLayer } from './masked';
@@ -111,7 +112,7 @@ export interface CircuitGraph {
   kept: Map<string, number[]>;
   scores: Map<string, Float64Array>;
   /** Per layer pair (keyed by the lower layer): the full edge matrix [upper units × C_lower]. */
-  matrices: Map<string, { upper: UnitRef[] | { logit: number }[]; weights: Float64Array }>;
+  matrices: Map<string, { upper: UnitRef[] | { logit: number }[]; upperTensor: string; weights: Float64Array }>;
 }
 
 /** The downward construction shared by both methods. */
@@ -167,7 +168,7 @@ export async function buildGraph(
     const keep = topK(score, spec.k);
     scores.set(lower.tensor, score);
     kept.set(lower.tensor, keep);
-    matrices.set(lower.tensor, { upper: upperRefs as UnitRef[], weights: w });
+    matrices.set(lower.tensor, { upper: upperRefs as UnitRef[], upperTensor, weights: w });
     for (const m of keep) {
       nodes.push({ layer: lower.tensor, unit: m, score: score[m] });
       upperRefs.forEach((to, u) => edges.push({ from: { layer: lower.tensor, unit: m }, to, weight: w[u * C + m] }));
@@ -211,12 +212,23 @@ export async function discoverCircuit(
     rows: options.batch ?? 16,
     session: options.session,
   };
-  const method = await openMethod(spec.method, spec.method === 'ablation' ? await ablationContext(ctx, model, spec, images, layers, options) : ctx);
+  const contextFor = async (m: CircuitMethod) => (m === 'ablation' ? ablationContext(ctx, model, spec, images, layers, options) : ctx);
+  const method = await openMethod(spec.method, await contextFor(spec.method));
   let graph: CircuitGraph;
   try {
     graph = await buildGraph(method, model, spec, images, layers, options);
   } finally {
     await method.release();
+  }
+  let agreed: Circuit['agreement'];
+  if (options.compare) {
+    const otherName: CircuitMethod = spec.method === 'cla' ? 'ablation' : 'cla';
+    const other = await openMethod(otherName, await contextFor(otherName));
+    try {
+      agreed = await agreement(other, graph, layers, spec.k, options.signal);
+    } finally {
+      await other.release();
+    }
   }
   // The example that drives each kept unit most.
   const acts = await layerActivations(model, images.discovery, layers.map((l) => l.tensor), spec.reduce, options.batch ?? 16, options.signal);
@@ -243,6 +255,7 @@ export async function discoverCircuit(
     nodes: graph.nodes,
     edges: graph.edges,
     ...(images.indices ? { examples: images.indices } : {}),
+    ...(agreed ? { agreement: agreed } : {}),
     ...(causal ? { causal: causal.causal, cleanAccuracy: causal.cleanAccuracy, curve: causal.curve } : {}),
     ms: 0,
   };

@@ -165,6 +165,8 @@ export interface CircuitRunOptions {
   /** Batch size for forward/backward runs (default 16). */
   batch?: number;
   dataset?: { id: string; sha256?: string };
+  /** Also run the other method along the circuit's chain and report `agreement` (overlap, Spearman). */
+  compare?: boolean;
   /** Session options for the gradient and masked sessions (threads, backends). */
   session?: import('../runtime/types').SessionOptions;
 }
