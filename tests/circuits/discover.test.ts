@@ -28,7 +28,7 @@ beforeAll(async () => {
   const split = splitConcept(coats, restOf(scenes.count, coats), 4, 4);
   const load = (idx: number[]) => idx.map((i) => scenes.image(i));
   images = { discovery: load(split.discovery), heldOut: load(split.heldOut), contrast: load(split.contrast), heldOutLabels: split.heldOut.map(() => 4), indices: split };
-});
+}, 120_000);
 afterAll(() => model?.release());
 
 const layer = (c: Circuit, i: number) => c.layers[i];
