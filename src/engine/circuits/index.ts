@@ -2,3 +2,5 @@
 export type * from './types';
 export { discoverCircuit, checkImages, MAX_EXAMPLES } from './discover';
 export { defaultCircuitLayers, blockOutputs, resolveCircuitLayers } from './layers';
+export { applyEdits, joiningConv, shapesOfLayers, type EditShapes } from './edits';
+export { splitConcept, restOf } from './concept';
