@@ -20,6 +20,7 @@ import { formatInspect, formatRun, inspectJson, runJson, type RunRecord } from '
 import { exemplarsCommand } from './exemplarsCommand';
 import { UPSCALE_USAGE, upscaleCommand } from './upscale';
 import { GRAD_USAGE, gradCommand } from './grad';
+import { CIRCUIT_USAGE, CIRCUIT_VALUED, circuitCommand } from './circuit';
 
 const USAGE = `usage:
   lab inspect MODEL.onnx [--json]
@@ -30,9 +31,10 @@ const USAGE = `usage:
                or a shard index (NAME.json beside NAME.u8)
   lab exemplars --merge SHARD1 SHARD2 ... --out INDEX
   ${UPSCALE_USAGE}
-  ${GRAD_USAGE}`;
+  ${GRAD_USAGE}
+  ${CIRCUIT_USAGE}`;
 
-const VALUED = new Set(['layers', 'layer', 'units', 'k', 'size', 'mean', 'std', 'batch', 'threads', 'model', 'tile', 'overlap', 'out', 'shard', 'fit', 'target', 'wrt', 'reduce']);
+const VALUED = new Set(['layers', 'layer', 'units', 'k', 'size', 'mean', 'std', 'batch', 'threads', 'model', 'tile', 'overlap', 'out', 'shard', 'fit', 'target', 'wrt', 'reduce', ...CIRCUIT_VALUED]);
 
 function preprocessOverride(args: Parsed): Partial<Omit<Preprocess, 'source'>> {
   const out: Partial<Omit<Preprocess, 'source'>> = {};
@@ -145,6 +147,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'exemplars') return exemplarsCommand(args, { openModel, resolveLayers, integerOption, parseUnit });
   if (command === 'upscale') return upscaleCommand(args, json);
   if (command === 'grad') return gradCommand(args, json, { openModel, resolveLayers });
+  if (command === 'circuit') return circuitCommand(args, json, { openModel, integerOption });
   throw new Error(`Unknown command "${command}".\n${USAGE}`);
 }
 
