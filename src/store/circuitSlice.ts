@@ -8,7 +8,7 @@ import type { Circuit, CircuitEdit, CircuitMethod, CircuitReduce, CircuitSpec, C
 import type { RawImage } from '../engine/types';
 import type { CircuitResponse, CircuitThumb } from '../worker/circuitProtocol';
 import type { Progress } from '../worker/protocol';
-import { DEFAULT_CIRCUIT_EXAMPLES, DEFAULT_CIRCUIT_K, DEFAULT_CIRCUIT_RANDOM, defaultCircuitLayers } from './circuitDefaults';
+import { DEFAULT_CIRCUIT_EXAMPLES, DEFAULT_CIRCUIT_K, DEFAULT_CIRCUIT_RANDOM } from './circuitDefaults';
 import type { CircuitLink } from './circuitUrl';
 import { parseCircuitFile } from './circuitFile';
 import { assetsBase } from './datasetSlice';
@@ -83,6 +83,13 @@ export interface CircuitSlice {
   circuitCheck: CircuitCheck | null;
   /** Edges lighter than this fraction of the heaviest are hidden. */
   circuitThreshold: number;
+  /** The layers a circuit spans by default on the loaded model (the worker's answer), with that model's sha256. */
+  circuitDefaultLayers: { modelSha256: string; layers: string[] } | null;
+  /** Also run the other method and show where CLA and ablation agree. */
+  circuitCompare: boolean;
+  setCircuitCompare: (on: boolean) => void;
+  /** Asks the worker for the loaded model's default circuit layers. */
+  loadCircuitDefaults: () => Promise<void>;
   setCircuitDraft: (draft: Partial<CircuitDraft>) => void;
   discoverCircuit: () => Promise<void>;
   cancelCircuit: () => void;
@@ -133,13 +140,14 @@ export function circuitLinkOf(s: Pick<LabState, 'circuitDraft' | 'circuitEdits'>
 export function specOfDraft(s: LabState): { spec: CircuitSpec; autoTarget: boolean } | { problem: string } {
   const { summary, circuitDraft: d } = s;
   if (!summary) return { problem: 'Load a model first.' };
-  const layers = d.layers ?? defaultCircuitLayers(summary);
-  if (layers.length === 0) return { problem: `${summary.name} lists no spatial layers to build a circuit from.` };
+  // No layers: the engine's default (block outputs), as \`lab circuit\` without --layers.
+  const layers = d.layers ?? [];
   const unknown = layers.find((t) => !summary.layers.some((l) => l.tensor === t));
   if (unknown) return { problem: `There is no layer “${unknown.slice(0, 120)}” in ${summary.name}; pick layers the model lists.` };
   const concept: ConceptSource = d.concept.kind === 'images' ? { kind: 'images', count: s.circuitUploads.length } : d.concept;
   const spec: CircuitSpec = {
     concept,
+    ...(concept.kind === 'filter' ? { contrast: { kind: 'rest' } as const } : {}),
     examples: d.examples,
     heldOut: d.examples,
     target: d.target ?? { kind: 'logit', index: 0 },
@@ -206,6 +214,19 @@ export const createCircuitSlice: SliceCreator<CircuitSlice> = (set, get) => ({
   circuitEditedSha: null,
   circuitCheck: null,
   circuitThreshold: 0,
+  circuitDefaultLayers: null,
+  circuitCompare: false,
+  setCircuitCompare: (on) => set({ circuitCompare: on }),
+  loadCircuitDefaults: async () => {
+    const sha = get().summary?.sha256;
+    if (!sha || get().circuitDefaultLayers?.modelSha256 === sha) return;
+    try {
+      const body = await getEngine().request({ kind: 'circuitLayers' });
+      if (get().summary?.sha256 === body.modelSha256) set({ circuitDefaultLayers: { modelSha256: body.modelSha256, layers: body.layers } });
+    } catch (err) {
+      forgetCrashedEngine(err);
+    }
+  },
 
   setCircuitDraft: (draft) => set({ circuitDraft: { ...get().circuitDraft, ...draft } }),
 
@@ -230,6 +251,7 @@ export const createCircuitSlice: SliceCreator<CircuitSlice> = (set, get) => ({
           kind: 'discoverCircuit',
           spec: planned.spec,
           autoTarget: planned.autoTarget,
+          compare: s.circuitCompare,
           datasetId: s.datasetId ?? DEFAULT_DATASET_ID,
           assets: assetsBase(),
           images: planned.spec.concept.kind === 'images' ? s.circuitUploads.map((u) => u.image) : undefined,

@@ -21,6 +21,7 @@ export function startCircuitSync(store: Store): () => void {
           // Edits and a circuit name units of the model they were made on.
           store.setState({ circuitEdits: [], circuitEditsState: 'none', circuitEditedSha: null, circuitCheck: null, ...(s.circuit?.model.sha256 !== s.summary.sha256 && s.circuitSource === 'discovered' ? { circuit: null, circuitExamples: null, circuitStatus: 'idle' as const } : {}) });
         } else if (s.circuitEdits.length > 0) void s.pushCircuitEdits();
+        void store.getState().loadCircuitDefaults();
       }
     }
     if (s.circuitPendingRun) void s.syncCircuit();

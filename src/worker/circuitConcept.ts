@@ -1,15 +1,16 @@
 /**
  * A circuit's concept, from its source to images: a filter of the open built-in dataset, text
- * prompts drawn by the scene generator, or uploaded images; split into discovery and held-out
- * examples that never overlap, deterministically by the spec's seed (the same link, the same
- * images), plus the contrast set.
+ * prompts drawn by the scene generator (seeded), or uploaded images; split into discovery and
+ * held-out examples that never overlap by the engine's rule (the same as \`lab circuit\`'s), plus
+ * the contrast set.
  */
 import { LabError } from '../engine/errors';
 import { FILTER_KEYS, type DatasetFilter, type SceneDataset } from '../engine/data/datasets';
 import type { CircuitImages, CircuitSpec } from '../engine/circuits/types';
 import type { SynthBanks } from '../engine/synth/banks';
 import { render } from '../engine/synth/render';
-import { Rng, hashSeed } from '../engine/synth/rng';
+import { hashSeed } from '../engine/synth/rng';
+import { restOf, splitConcept } from '../engine/circuits/concept';
 import { sceneFromText } from '../engine/synth/text';
 import type { RawImage } from '../engine/types';
 
@@ -24,29 +25,13 @@ export interface ConceptContext {
   banks: () => Promise<SynthBanks>;
   /** Uploaded images ('images' concepts). */
   uploads?: RawImage[];
+  /** The model's class labels (a scene's class → its logit). */
+  labels: readonly string[] | null;
 }
 
 export function describeFilter(filter: DatasetFilter): string {
   const parts = FILTER_KEYS.filter((k) => filter[k] !== undefined).map((k) => `${k}=${filter[k]}`);
   return parts.length ? parts.join(', ') : 'no filter (every scene)';
-}
-
-/** A seeded permutation of `items` (Fisher–Yates). */
-function shuffled<T>(items: readonly T[], seed: number, salt: number): T[] {
-  const out = items.slice();
-  const rng = new Rng(hashSeed(seed, salt));
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-/** How many of n candidates go to discovery and to held-out: as asked, halved when n is short. */
-export function splitSizes(n: number, examples: number, heldOut: number): { discovery: number; heldOut: number } {
-  if (n >= examples + heldOut) return { discovery: examples, heldOut };
-  const discovery = Math.min(examples, Math.ceil(n / 2));
-  return { discovery, heldOut: Math.min(heldOut, n - discovery) };
 }
 
 function checkCounts(spec: CircuitSpec): void {
@@ -57,16 +42,10 @@ function checkCounts(spec: CircuitSpec): void {
   }
 }
 
-function tooFew(n: number, what: string): LabError {
-  return n === 0
-    ? new LabError('bad-request', `The concept has no images: ${what}. Widen the filter or add images.`)
-    : new LabError('bad-request', `The concept has only one image (${what}); it needs at least 2: one to discover the circuit from, one held out to test it.`);
-}
-
-/** Contrast scenes: another filter's, or the rest of the dataset, without the concept's own. */
-function contrastIndices(spec: CircuitSpec, ds: SceneDataset, exclude: ReadonlySet<number>): number[] {
-  const from = spec.contrast?.kind === 'filter' ? ds.filter(spec.contrast.filter) : Array.from({ length: ds.count }, (_, i) => i);
-  return shuffled(from.filter((i) => !exclude.has(i)), spec.seed, 0xc0a7).slice(0, spec.examples);
+/** The model's class index of each facet class name, or undefined for all when one is unknown (as \`lab circuit\`). */
+function labelsOf(indices: number[], ds: SceneDataset, labels: readonly string[] | null): number[] | undefined {
+  const out = indices.map((i) => labels?.indexOf(ds.facets[i].class) ?? -1);
+  return out.every((l) => l >= 0) ? out : undefined;
 }
 
 export async function resolveConcept(spec: CircuitSpec, ctx: ConceptContext): Promise<CircuitImages> {
@@ -75,26 +54,27 @@ export async function resolveConcept(spec: CircuitSpec, ctx: ConceptContext): Pr
   const concept = spec.concept;
   if (concept.kind === 'filter') {
     if (!ds) throw new LabError('bad-request', 'A concept given by a filter needs the built-in scene dataset open (open it on the Dataset card), or give prompts or images instead.');
-    const candidates = ds.filter(concept.filter);
-    const what = `no scene of ${ds.info.id} passes ${describeFilter(concept.filter)}`;
-    if (candidates.length < 2) throw tooFew(candidates.length, candidates.length === 0 ? what : `one scene passes ${describeFilter(concept.filter)}`);
-    const sizes = splitSizes(candidates.length, spec.examples, spec.heldOut);
-    const order = shuffled(candidates, spec.seed, 0xc1c0);
-    const discovery = order.slice(0, sizes.discovery).sort((a, b) => a - b);
-    const heldOut = order.slice(sizes.discovery, sizes.discovery + sizes.heldOut).sort((a, b) => a - b);
-    const contrast = contrastIndices(spec, ds, new Set(candidates));
+    // Exactly as \`lab circuit\` picks them (engine/circuits/concept), so the tab and the CLI agree.
+    const matching = ds.filter(concept.filter);
+    if (matching.length === 0) throw new LabError('bad-request', `The concept has no images: no scene of ${ds.info.id} passes ${describeFilter(concept.filter)}. Widen the filter.`);
+    const pool = spec.contrast?.kind === 'filter' ? ds.filter(spec.contrast.filter) : restOf(ds.count, matching);
+    const split = splitConcept(matching, pool, spec.examples, spec.heldOut);
     return {
-      discovery: discovery.map((i) => ds.image(i)),
-      heldOut: heldOut.map((i) => ds.image(i)),
-      contrast: contrast.map((i) => ds.image(i)),
-      heldOutLabels: heldOut.map((i) => ds.scene(i).attributes.classIndex),
-      indices: { discovery, heldOut },
+      discovery: split.discovery.map((i) => ds.image(i)),
+      heldOut: split.heldOut.map((i) => ds.image(i)),
+      contrast: split.contrast.map((i) => ds.image(i)),
+      heldOutLabels: labelsOf(split.heldOut, ds, ctx.labels),
+      contrastLabels: labelsOf(split.contrast, ds, ctx.labels),
+      indices: { discovery: split.discovery, heldOut: split.heldOut },
     };
   }
-  const contrastOf = (): RawImage[] => (ds ? contrastIndices(spec, ds, new Set()).map((i) => ds.image(i)) : []);
+  // Prompts and uploads take their contrast from the open dataset, when there is one.
+  const contrast = ds ? Array.from({ length: Math.min(ds.count, Math.max(spec.examples, spec.heldOut)) }, (_, i) => i) : [];
+  const contrastImages = ds ? contrast.map((i) => ds.image(i)) : [];
+  const contrastLabels = ds ? labelsOf(contrast, ds, ctx.labels) : undefined;
   if (concept.kind === 'prompts') {
     const prompts = concept.prompts.map((p) => p.trim()).filter((p) => p.length > 0);
-    if (prompts.length === 0) throw tooFew(0, 'no prompt was given');
+    if (prompts.length === 0) throw new LabError('bad-request', 'The concept has no images: write at least one prompt.');
     if (prompts.length > MAX_PROMPTS) throw new LabError('bad-request', `A concept takes at most ${MAX_PROMPTS} prompts (got ${prompts.length}).`);
     const banks = await ctx.banks();
     const total = spec.examples + spec.heldOut;
@@ -110,18 +90,20 @@ export async function resolveConcept(spec: CircuitSpec, ctx: ConceptContext): Pr
     return {
       discovery: images.slice(0, spec.examples),
       heldOut: images.slice(spec.examples),
-      contrast: contrastOf(),
+      contrast: contrastImages,
       heldOutLabels: labels.slice(spec.examples),
+      ...(contrastLabels ? { contrastLabels } : {}),
     };
   }
   const uploads = ctx.uploads ?? [];
-  if (uploads.length < 2) throw tooFew(uploads.length, uploads.length === 0 ? 'no image was uploaded' : 'one image was uploaded');
-  const sizes = splitSizes(uploads.length, spec.examples, spec.heldOut);
-  const order = shuffled(uploads.map((_, i) => i), spec.seed, 0xc1c0);
+  if (uploads.length === 0) throw new LabError('bad-request', 'The concept has no images: drop, paste or choose at least 2.');
+  if (uploads.length === 1) throw new LabError('bad-request', 'The concept has one image; a circuit needs at least 2: one to discover from, one held out (add more).');
+  const split = splitConcept(uploads.map((_, i) => i), [], spec.examples, spec.heldOut);
   return {
-    discovery: order.slice(0, sizes.discovery).map((i) => uploads[i]),
-    heldOut: order.slice(sizes.discovery, sizes.discovery + sizes.heldOut).map((i) => uploads[i]),
-    contrast: contrastOf(),
+    discovery: split.discovery.map((i) => uploads[i]),
+    heldOut: split.heldOut.map((i) => uploads[i]),
+    contrast: contrastImages,
+    ...(contrastLabels ? { contrastLabels } : {}),
   };
 }
 

@@ -4,13 +4,13 @@
  * thumbnail, and holds the edit list every run applies: an edited copy of the model (its own
  * sessions and identity) that predictions, runs and attributions use while edits are set.
  */
-import { applyEdits, discoverCircuit } from '../engine/circuits';
+import { applyEdits, defaultCircuitLayers, discoverCircuit, shapesOfLayers } from '../engine/circuits';
 import type { Circuit, CircuitEdit, CircuitSpec, CircuitTarget, UnitRef } from '../engine/circuits/types';
 import { unitNodeId } from '../engine/circuits/layout';
 import { LabError, asLabError } from '../engine/errors';
 import { sha256Hex } from '../engine/lab/hash';
 import type { LoadedModel } from '../engine/lab/loadedModel';
-import type { Runtime } from '../engine/runtime/types';
+import type { Runtime, SessionOptions } from '../engine/runtime/types';
 import type { ModelSummary, RawImage, TensorF32 } from '../engine/types';
 import { conceptClassLogit, resolveConcept } from './circuitConcept';
 import type { CircuitRequest, CircuitResponse, CircuitThumb, HeldOutEval } from './circuitProtocol';
@@ -37,25 +37,6 @@ export function editProblem(summary: ModelSummary, edit: CircuitEdit): string | 
     return unitProblem(edit);
   }
   return unitProblem(edit.from) ?? unitProblem(edit.to);
-}
-
-/** Refuses layers the model does not list and targets out of range, naming them. */
-export function checkSpec(summary: ModelSummary, spec: CircuitSpec): void {
-  if (!Array.isArray(spec.layers) || spec.layers.length === 0) throw new LabError('bad-request', 'A circuit needs at least one layer.');
-  for (const t of spec.layers) {
-    if (!summary.layers.some((l) => l.tensor === t)) throw new LabError('bad-request', `There is no layer “${String(t).slice(0, 120)}” in ${summary.name}; pick layers the model lists.`);
-  }
-  if (!Number.isInteger(spec.k) || spec.k < 1) throw new LabError('bad-request', `k must be a whole number ≥ 1 (got ${spec.k}).`);
-  const t = spec.target;
-  if (t.kind === 'logit') {
-    const classes = summary.labels?.length ?? Number(summary.outputs[0]?.shape.at(-1));
-    if (!Number.isInteger(t.index) || t.index < 0 || (Number.isInteger(classes) && classes > 0 && t.index >= classes)) {
-      throw new LabError('bad-request', `Target logit ${t.index} is out of range: ${summary.name} has ${classes} classes (0..${classes - 1}).`);
-    }
-  } else if (t.kind === 'unit') {
-    const why = editProblem(summary, { kind: 'unit', layer: t.layer, unit: t.unit, scale: 1 });
-    if (why) throw new LabError('bad-request', `Target unit: ${why}.`);
-  }
 }
 
 function argmaxRows(t: TensorF32): number[] {
@@ -96,6 +77,7 @@ export class CircuitHost {
 
   async discover(
     runtime: Runtime,
+    session: SessionOptions,
     base: LoadedModel,
     datasets: DatasetHost,
     request: Req<'discoverCircuit'>,
@@ -113,12 +95,13 @@ export class CircuitHost {
         return null;
       });
     }
-    const images = await resolveConcept(spec, { dataset, banks: () => datasets.generatorBanks(request.assets), uploads: request.images });
+    const images = await resolveConcept(spec, { dataset, banks: () => datasets.generatorBanks(request.assets), uploads: request.images, labels: base.summary.labels });
     if (signal.aborted) throw new LabError('cancelled', 'Cancelled');
     if (request.autoTarget) spec.target = await this.defaultTarget(base, spec, images.discovery, signal);
-    checkSpec(base.summary, spec);
     const circuit = await discoverCircuit(runtime, base, spec, images, {
       signal,
+      session,
+      compare: request.compare === true,
       dataset: dataset ? { id: dataset.info.id, sha256: dataset.info.sha256 } : undefined,
       onProgress: (p) =>
         progress({ stage: 'circuit', fraction: p.total ? p.done / p.total : null, message: `${p.stage}: ${p.done} of ${p.total}`, circuit: p }),
@@ -128,16 +111,15 @@ export class CircuitHost {
     return { kind: 'discoverCircuit', circuit, discovery: images.discovery, heldOut: images.heldOut, heldOutLabels: images.heldOutLabels ?? null, thumbs };
   }
 
-  /** The concept filter's class when the model names it, else the top class of the mean logits on the examples. */
+  /** The concept filter's class when the model names it, else the model's most frequent top class on the examples (as \`lab circuit\`). */
   private async defaultTarget(base: LoadedModel, spec: CircuitSpec, discovery: RawImage[], signal: AbortSignal): Promise<CircuitTarget> {
     const named = conceptClassLogit(spec.concept, base.summary.labels);
     if (named !== null) return { kind: 'logit', index: named };
-    const logits = await base.logits(discovery, signal);
-    const c = logits.dims[logits.dims.length - 1];
-    const mean = new Float64Array(c);
-    for (let i = 0; i < logits.data.length; i++) mean[i % c] += logits.data[i];
-    let best = 0;
-    for (let j = 1; j < c; j++) if (mean[j] > mean[best]) best = j;
+    const top = argmaxRows(await base.logits(discovery, signal));
+    const votes = new Map<number, number>();
+    for (const t of top) votes.set(t, (votes.get(t) ?? 0) + 1);
+    let best = top[0] ?? 0;
+    for (const [k, v] of votes) if (v > (votes.get(best) ?? 0) || (v === votes.get(best) && k < best)) best = k;
     return { kind: 'logit', index: best };
   }
 
@@ -167,6 +149,11 @@ export class CircuitHost {
     });
   }
 
+  /** The layers a circuit spans when the user picks none (the engine's rule: block outputs, evenly spaced). */
+  defaultLayers(base: LoadedModel): Res<'circuitLayers'> {
+    return { kind: 'circuitLayers', modelSha256: base.summary.sha256, layers: defaultCircuitLayers(base.model, base.summary) };
+  }
+
   /** Sets the edit list (validated against the model); [] drops the edited copy. */
   async setEdits(base: LoadedModel, edits: CircuitEdit[]): Promise<Res<'setEdits'>> {
     if (!Array.isArray(edits)) throw new LabError('bad-request', 'Edits must be a list.');
@@ -183,7 +170,7 @@ export class CircuitHost {
     const sha256 = await sha256Hex(new TextEncoder().encode(`${base.summary.sha256}|${JSON.stringify(edits)}`));
     let model: LoadedModel;
     try {
-      model = await base.derive(applyEdits(base.model, edits, base.summary.layers), sha256);
+      model = await base.derive(applyEdits(base.model, edits, shapesOfLayers(base.summary.layers)), sha256);
     } catch (err) {
       const e = asLabError(err);
       throw new LabError(e.code === 'internal' ? 'bad-request' : e.code, `The edits could not be applied: ${e.message}`);

@@ -23,7 +23,11 @@ export type CircuitRequest =
        * the model's top class on the discovery examples (the circuit's spec then names it).
        */
       autoTarget?: boolean;
+      /** Also run the other method along the circuit and report where the two agree. */
+      compare?: boolean;
     }
+  /** The layers a circuit spans by default on the loaded model. */
+  | { kind: 'circuitLayers' }
   /** The edit list every later run applies (predictions, runs, attributions); [] restores the model. */
   | { kind: 'setEdits'; edits: CircuitEdit[] }
   /** The last circuit's held-out examples through the model without and with the edits. */
@@ -61,6 +65,7 @@ export type CircuitResponse =
       heldOutLabels: number[] | null;
       thumbs: CircuitThumb[];
     }
+  | { kind: 'circuitLayers'; modelSha256: string; layers: string[] }
   | { kind: 'setEdits'; count: number; sha256: string | null }
   | { kind: 'checkEdits'; labels: number[]; base: HeldOutEval; edited: HeldOutEval | null; edits: number };
 

@@ -174,7 +174,9 @@ export class EngineHandlers {
       case 'releaseUpscaler':
         return this.upscaler.release();
       case 'discoverCircuit':
-        return this.circuits.discover(this.runtime, this.requireModel(), this.datasets, request, signal, progress);
+        return this.circuits.discover(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), this.datasets, request, signal, progress);
+      case 'circuitLayers':
+        return this.circuits.defaultLayers(this.requireModel());
       case 'setEdits':
         return this.circuits.setEdits(this.requireModel(), request.edits);
       case 'checkEdits':

@@ -2,7 +2,7 @@
  * The causal tests of the circuit on held-out examples, against random circuits of the same size
  * per layer: a table (effect, random mean ± sd, z, p) and a chart of effect vs random.
  */
-import { Bar, BarChart, CartesianGrid, ErrorBar, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, ErrorBar, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { CausalResults as Causal, CausalTest } from '../../engine/circuits/types';
 import { useLab } from '../../store';
 
@@ -18,6 +18,8 @@ export function CausalResults() {
   const causal = useLab((s) => s.circuit?.causal ?? null);
   const random = useLab((s) => s.circuit?.spec.random ?? 0);
   const agreement = useLab((s) => s.circuit?.agreement ?? null);
+  const curve = useLab((s) => s.circuit?.curve ?? null);
+  const clean = useLab((s) => s.circuit?.cleanAccuracy ?? null);
   if (!causal) return <p className="muted small">No causal tests with this circuit{random === 0 ? ' (random = 0 skips them)' : ''}.</p>;
   const rows = TESTS.map((t) => ({ ...t, test: causal[t.key] as CausalTest }));
   const chart = rows.map((r) => ({ name: r.title, circuit: r.test.effect, random: r.test.randomMean, sd: r.test.randomSd }));
@@ -58,7 +60,20 @@ export function CausalResults() {
           <ErrorBar dataKey="sd" width={4} stroke="#ccc" />
         </Bar>
       </BarChart>
-      <p className="muted small">Effects are drops in held-out accuracy of the target class ({random} random circuits, same units per layer).</p>
+      <p className="muted small">
+        Effects are drops in held-out accuracy of the target class{clean !== null ? ` (clean accuracy ${(clean * 100).toFixed(1)}%)` : ''} against {random} random circuits with the same units per layer.
+      </p>
+      {curve && curve.length > 0 && (
+        <LineChart width={320} height={170} data={curve} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} data-testid="circuit-curve">
+          <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
+          <XAxis dataKey="k" fontSize={10} label={{ value: 'k ablated per layer', position: 'insideBottom', fontSize: 10, offset: -2 }} />
+          <YAxis fontSize={10} domain={[0, 1]} />
+          <Tooltip />
+          <Legend wrapperStyle={{ fontSize: 10 }} />
+          <Line dataKey="circuit" name="circuit" stroke="#7fc6ff" dot isAnimationActive={false} />
+          <Line dataKey="randomMean" name="random" stroke="#aaa" strokeDasharray="4 3" dot isAnimationActive={false} />
+        </LineChart>
+      )}
       {agreement && (
         <table className="small" data-testid="circuit-agreement">
           <thead>

@@ -6,7 +6,6 @@
 import { useMemo } from 'react';
 import type { CircuitTarget } from '../../engine/circuits/types';
 import { useLab } from '../../store';
-import { defaultCircuitLayers } from '../../store/circuitDefaults';
 import { shortLayer } from './graphSvg';
 
 type TargetKind = 'default' | CircuitTarget['kind'];
@@ -24,7 +23,10 @@ export function CircuitSettings() {
   const draft = useLab((s) => s.circuitDraft);
   const setDraft = useLab((s) => s.setCircuitDraft);
   const summary = useLab((s) => s.summary);
-  const defaults = useMemo(() => (summary ? defaultCircuitLayers(summary) : []), [summary]);
+  const known = useLab((s) => s.circuitDefaultLayers);
+  const defaults = useMemo(() => (known && known.modelSha256 === summary?.sha256 ? known.layers : []), [known, summary]);
+  const compare = useLab((s) => s.circuitCompare);
+  const setCompare = useLab((s) => s.setCircuitCompare);
   const chosen = draft.layers ?? defaults;
   const spatial = useMemo(() => summary?.layers.filter((l) => l.shape.length === 4) ?? [], [summary]);
   const labels = summary?.labels ?? null;
@@ -116,6 +118,9 @@ export function CircuitSettings() {
         </label>
         <NumberField label="seed" value={draft.seed} min={0} max={2 ** 32 - 1} onChange={(seed) => setDraft({ seed })} testid="circuit-seed" />
         <NumberField label="random" value={draft.random} min={0} max={200} onChange={(random) => setDraft({ random })} testid="circuit-random" />
+        <label className="inline small" title="Also run the other method along the circuit: overlap of kept units and rank correlation of edge weights per layer">
+          <input type="checkbox" checked={compare} onChange={(e) => setCompare(e.target.checked)} /> compare CLA and ablation
+        </label>
       </div>
     </div>
   );
