@@ -32,7 +32,7 @@ test('a linked circuit: graph, ablation changes predictions, export round-trips,
   const first = await state(page);
   const nodes = first.circuit!.nodes;
   expect(nodes.length).toBeGreaterThanOrEqual(3 * 2);
-  await expect(page.locator('.react-flow__node')).toHaveCount(nodes.length + 1);
+  await expect(page.locator('.circuit-node')).toHaveCount(nodes.length + 1);
   await expect(page.locator('.circuit-node img').first()).toBeVisible();
   await expect(page.getByTestId('circuit-examples')).toHaveAttribute('data-heldout', '8');
   await expect.poll(async () => (await state(page)).circuitCheck?.base.targetLogit ?? null).not.toBeNull();
@@ -59,7 +59,7 @@ test('a linked circuit: graph, ablation changes predictions, export round-trips,
   await page.getByTestId('circuit-open-input').setInputFiles({ name: 'circuit.json', mimeType: 'application/json', buffer: readFileSync(file) });
   await expect.poll(async () => (await state(page)).circuitSource).toBe('file');
   expect((await state(page)).circuit!.nodes).toEqual(nodes);
-  await expect(page.locator('.react-flow__node')).toHaveCount(nodes.length + 1);
+  await expect(page.locator('.circuit-node')).toHaveCount(nodes.length + 1);
 
   // The link (with its edit) opened afresh recomputes the same circuit, the edit applied.
   const link = page.url();

@@ -13,6 +13,7 @@ import type { CircuitLink } from './circuitUrl';
 import { parseCircuitFile } from './circuitFile';
 import { assetsBase } from './datasetSlice';
 import { forgetCrashedEngine, getEngine } from './engine';
+import { EngineError } from '../worker/client';
 import { noticeFromError } from './errorNotice';
 import type { LabState, SliceCreator } from './types';
 import { DEFAULT_DATASET_ID } from '../engine/data/datasets';
@@ -177,6 +178,14 @@ function progressView(p: Progress, stageStart: { stage: string; at: number }): C
   return { stage, done: c?.done ?? 0, total: c?.total ?? 0, fraction, etaSeconds };
 }
 
+/** A refused circuit request names its own problem (an empty concept, a layer, a target): that is the notice. */
+function circuitNotice(err: unknown, action: string) {
+  if (err instanceof EngineError && err.code === 'bad-request') {
+    return { level: 'warning' as const, title: err.message, hint: 'Change the concept, target, layers or edits; the model and the panel are as they were.' };
+  }
+  return noticeFromError(err, action);
+}
+
 function sameUnit(a: UnitRef, b: UnitRef): boolean {
   return a.layer === b.layer && a.unit === b.unit;
 }
@@ -274,7 +283,7 @@ export const createCircuitSlice: SliceCreator<CircuitSlice> = (set, get) => ({
     } catch (err) {
       forgetCrashedEngine(err);
       if (stale()) return;
-      const notice = noticeFromError(err, 'Circuit discovery');
+      const notice = circuitNotice(err, 'Circuit discovery');
       if (notice) get().pushNotice(notice);
       // A failure keeps the circuit on show (the panel stays usable); cancel is not a failure.
       set({ circuitStatus: notice ? 'error' : 'cancelled', circuitError: notice?.title ?? null, circuitProgress: null });
@@ -329,7 +338,7 @@ export const createCircuitSlice: SliceCreator<CircuitSlice> = (set, get) => ({
     } catch (err) {
       forgetCrashedEngine(err);
       if (stale()) return;
-      const notice = noticeFromError(err, 'Applying the edits');
+      const notice = circuitNotice(err, 'Applying the edits');
       if (notice) get().pushNotice(notice);
       set({ circuitEditsState: 'error' });
     }

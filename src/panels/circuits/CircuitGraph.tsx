@@ -11,6 +11,7 @@ import '@xyflow/react/dist/style.css';
 import type { GraphLayout, LaidEdge, LaidNode } from '../../engine/circuits/layout';
 import type { CircuitEdit } from '../../engine/circuits/types';
 import { useLab } from '../../store';
+import { shortLayer } from './graphSvg';
 
 export interface UnitNodeData extends Record<string, unknown> {
   node: LaidNode;
@@ -70,7 +71,16 @@ const UnitNode = memo(function UnitNode({ data }: NodeProps<UnitNodeType>) {
   );
 });
 
-const NODE_TYPES = { unit: UnitNode };
+/** A column's title above its units (the layer, shortened; the full name on hover). */
+const ColumnTitle = memo(function ColumnTitle({ data }: NodeProps<Node<{ title: string; full: string }, 'column'>>) {
+  return (
+    <div className="circuit-column mono small" title={data.full}>
+      {data.title}
+    </div>
+  );
+});
+
+const NODE_TYPES = { unit: UnitNode, column: ColumnTitle };
 
 function edgeEdited(edits: readonly CircuitEdit[], e: LaidEdge): boolean {
   return edits.some((x) => x.kind === 'edge' && `${x.from.layer}#${x.from.unit}` === e.source && `${x.to.layer}#${x.to.unit}` === e.target);
@@ -80,6 +90,8 @@ export function CircuitGraph({ layout, thumbs, labels }: { layout: GraphLayout; 
   const edits = useLab((s) => s.circuitEdits);
   const threshold = useLab((s) => s.circuitThreshold);
   const values = useLab((s) => s.circuitExamples?.thumbs ?? null);
+  const modelLayers = useLab((s) => s.summary?.layers ?? null);
+  const friendly = useMemo(() => new Map(modelLayers?.map((l) => [l.tensor, l.label]) ?? []), [modelLayers]);
   const [hover, setHover] = useState<LaidEdge | null>(null);
 
   const scales = useMemo(() => {
@@ -88,9 +100,17 @@ export function CircuitGraph({ layout, thumbs, labels }: { layout: GraphLayout; 
     return m;
   }, [edits]);
 
-  const nodes = useMemo<UnitNodeType[]>(
-    () =>
-      layout.nodes.map((n) => ({
+  const nodes = useMemo<Node[]>(
+    () => [
+      ...layout.columns.map((c, i) => ({
+        id: `column:${i}`,
+        type: 'column',
+        position: { x: c.x - 24, y: -34 },
+        draggable: false,
+        connectable: false,
+        data: { title: c.layer === null ? 'target' : (friendly.get(c.label) ?? shortLayer(c.label)), full: c.label },
+      })),
+      ...layout.nodes.map((n): UnitNodeType => ({
         id: n.id,
         type: 'unit',
         position: { x: n.x, y: n.y },
@@ -104,7 +124,8 @@ export function CircuitGraph({ layout, thumbs, labels }: { layout: GraphLayout; 
           value: values?.[n.id]?.value ?? null,
         },
       })),
-    [layout, thumbs, scales, labels, values],
+    ],
+    [layout, thumbs, scales, labels, values, friendly],
   );
 
   const edges = useMemo<Edge[]>(
