@@ -132,6 +132,15 @@ export function decodeCircuitLink(values: ReadonlyMap<string, string>, problems:
     const v = values.get(key);
     return v === undefined || v === '' ? undefined : v;
   };
+  /** A whole-number key in [min, max], or undefined (absent, or refused with a problem). */
+  const wholeKey = (key: string, min: number, max: number, label: string): number | undefined => {
+    const v = get(key);
+    if (v === undefined) return undefined;
+    const n = uint(v);
+    if (n !== null && n >= min && n <= max) return n;
+    problems.push(`${label} ${short(v)} is not a whole number from ${min} to ${max}`);
+    return undefined;
+  };
   const concept = get('concept');
   if (concept !== undefined) {
     if (concept.startsWith('text:')) {
@@ -156,12 +165,8 @@ export function decodeCircuitLink(values: ReadonlyMap<string, string>, problems:
     if (list.length <= MAX_CIRCUIT_LAYERS && list.every(nameOk) && new Set(list).size === list.length) link.layers = list;
     else problems.push(`circuit layers ${short(layers)}: 1 to ${MAX_CIRCUIT_LAYERS} distinct layer names separated by commas`);
   }
-  const k = get('k');
-  if (k !== undefined) {
-    const n = uint(k);
-    if (n !== null && n >= 1 && n <= MAX_CIRCUIT_K) link.k = n;
-    else problems.push(`circuit k ${short(k)} is not a whole number from 1 to ${MAX_CIRCUIT_K}`);
-  }
+  const k = wholeKey('k', 1, MAX_CIRCUIT_K, 'circuit k');
+  if (k !== undefined) link.k = k;
   const method = get('method');
   if (method !== undefined) {
     if (method === 'cla' || method === 'ablation') link.method = method;
@@ -172,24 +177,12 @@ export function decodeCircuitLink(values: ReadonlyMap<string, string>, problems:
     if (reduce === 'mean' || reduce === 'max') link.reduce = reduce;
     else problems.push(`unknown circuit reduce ${short(reduce)} (use mean or max)`);
   }
-  const seed = get('seed');
-  if (seed !== undefined) {
-    const n = uint(seed);
-    if (n !== null && n <= MAX_CIRCUIT_SEED) link.seed = n;
-    else problems.push(`circuit seed ${short(seed)} is not a whole number from 0 to ${MAX_CIRCUIT_SEED}`);
-  }
-  const examples = get('examples');
-  if (examples !== undefined) {
-    const n = uint(examples);
-    if (n !== null && n >= 1 && n <= MAX_LINK_EXAMPLES) link.examples = n;
-    else problems.push(`circuit examples ${short(examples)} is not a whole number from 1 to ${MAX_LINK_EXAMPLES}`);
-  }
-  const random = get('random');
-  if (random !== undefined) {
-    const n = uint(random);
-    if (n !== null && n <= MAX_LINK_RANDOM) link.random = n;
-    else problems.push(`circuit random ${short(random)} is not a whole number from 0 to ${MAX_LINK_RANDOM}`);
-  }
+  const seed = wholeKey('seed', 0, MAX_CIRCUIT_SEED, 'circuit seed');
+  if (seed !== undefined) link.seed = seed;
+  const examples = wholeKey('examples', 1, MAX_LINK_EXAMPLES, 'circuit examples');
+  if (examples !== undefined) link.examples = examples;
+  const random = wholeKey('random', 0, MAX_LINK_RANDOM, 'circuit random');
+  if (random !== undefined) link.random = random;
   const edits = get('edits');
   if (edits !== undefined) {
     const parsed = edits.split(';').map(parseEdit);

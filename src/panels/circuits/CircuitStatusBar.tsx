@@ -1,13 +1,8 @@
 /** Discovery's progress: stage (examples, discovery, random baselines, causal tests), bar, ETA, Cancel; or why it stopped. */
 import { useLab } from '../../store';
+import { formatEta } from '../../ui/format';
 
 const STAGES: Record<string, string> = { examples: 'Choosing the examples', discovery: 'Discovering the circuit', baselines: 'Random baseline circuits', causal: 'Causal tests' };
-
-export function formatEta(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '…';
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
 
 export function CircuitStatusBar() {
   const status = useLab((s) => s.circuitStatus);
