@@ -3,7 +3,8 @@
  * engine/circuits/layout): a node per unit with its thumbnail, edges as wide as their weight,
  * edges under the threshold hidden. Hover shows the numbers; clicking a thumbnail opens the unit
  * in Exemplars; the node's button ablates it; clicking an edge between two circuit layers prunes it.
- * Nodes and edges are memoised so that pan and zoom redraw nothing at 8 layers × 20 units.
+ * Nodes and edges are memoised so that pan and zoom re-render nothing at 8 layers × 20 units (the
+ * viewport is one transformed layer); the edge threshold is the way to thin out the strokes painted.
  */
 import { memo, useCallback, useMemo, useState } from 'react';
 import { Background, Controls, Handle, Position, ReactFlow, type Edge, type EdgeMouseHandler, type Node, type NodeProps } from '@xyflow/react';
@@ -137,6 +138,8 @@ export function CircuitGraph({ layout, thumbs, labels }: { layout: GraphLayout; 
           source: e.source,
           target: e.target,
           hidden: e.relative < threshold,
+          // Straight strokes: the cheapest to paint, thousands of them on every pan and zoom frame.
+          type: 'straight',
           focusable: false,
           style: { strokeWidth: 0.5 + 6 * e.relative, stroke: pruned ? 'var(--bad, #e66)' : `rgba(127, 198, 255, ${0.25 + 0.75 * e.relative})`, strokeDasharray: pruned ? '4 3' : undefined },
           data: { weight: e.weight },
@@ -174,7 +177,6 @@ export function CircuitGraph({ layout, thumbs, labels }: { layout: GraphLayout; 
         onEdgeMouseEnter={onEnter}
         onEdgeMouseLeave={onLeave}
         onEdgeClick={onEdgeClick}
-        onlyRenderVisibleElements
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={24} />
