@@ -20,7 +20,7 @@ import { argmaxRow, sampleUnits } from './rank';
 import type { CausalResults, CausalTest, CircuitImages, CircuitNode, CircuitRunOptions, CircuitSpec, CurvePoint } from './types';
 
 /** Units per layer; a configuration either ablates them ('ablate') or keeps only them ('keep'). */
-interface Config {
+export interface Config {
   units: Map<string, number[]>;
   mode: 'ablate' | 'keep';
 }
@@ -54,7 +54,7 @@ export function randomCircuits(layers: Layer[], sizes: Map<string, number>, coun
   return Array.from({ length: count }, (_, r) => new Map(layers.map((l, j) => [l.tensor, sampleUnits(l.channels, sizes.get(l.tensor) ?? 0, seed, test, r, j)])));
 }
 
-class Evaluator {
+export class Evaluator {
   constructor(
     private readonly runner: MaskedRunner,
     private readonly layers: Layer[],
