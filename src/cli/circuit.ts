@@ -12,6 +12,7 @@ import { parseShard, shardImage } from '../engine/data/shards';
 import { LabError } from '../engine/errors';
 import { discoverCircuit } from '../engine/circuits';
 import { restOf, splitConcept } from '../engine/circuits/concept';
+import { argmaxRow } from '../engine/circuits/rank';
 import type { Circuit, CircuitSpec, CircuitTarget, ContrastSource } from '../engine/circuits/types';
 import type { LoadedModel } from '../engine/lab/loadedModel';
 import { nodeRuntime } from '../engine/runtime/node';
@@ -109,11 +110,7 @@ async function topClass(model: LoadedModel, images: RawImage[]): Promise<number>
   const logits = await model.logits(images);
   const K = logits.dims[1];
   const votes = new Array<number>(K).fill(0);
-  for (let i = 0; i < images.length; i++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (logits.data[i * K + k] > logits.data[i * K + best]) best = k;
-    votes[best]++;
-  }
+  for (let i = 0; i < images.length; i++) votes[argmaxRow(logits.data, i, K)]++;
   return votes.indexOf(Math.max(...votes));
 }
 
@@ -126,6 +123,10 @@ export function formatCircuit(c: Circuit, labelOf: (layer: string) => string): s
   const causal = c.causal;
   if (causal) {
     for (const [name, t] of Object.entries(causal)) {
+      if (t.n === 0) {
+        lines.push(`  ${name.padEnd(12)} effect ${t.effect.toFixed(3)}  (no random baselines: --random 0)`);
+        continue;
+      }
       lines.push(`  ${name.padEnd(12)} effect ${t.effect.toFixed(3)}  random ${t.randomMean.toFixed(3)} ± ${t.randomSd.toFixed(3)}  z ${t.z.toFixed(2)}  p ${t.p.toFixed(3)}`);
     }
   }

@@ -16,11 +16,11 @@ import type { LoadedModel } from '../lab/loadedModel';
 import type { Runtime } from '../runtime/types';
 import type { Layer, TensorF32 } from '../types';
 import { openMaskedRunner, type MaskedRunner } from './masked';
-import { sampleUnits } from './rank';
+import { argmaxRow, sampleUnits } from './rank';
 import type { CausalResults, CausalTest, CircuitImages, CircuitNode, CircuitRunOptions, CircuitSpec, CurvePoint } from './types';
 
 /** Units per layer; a configuration either ablates them ('ablate') or keeps only them ('keep'). */
-interface Config {
+export interface Config {
   units: Map<string, number[]>;
   mode: 'ablate' | 'keep';
 }
@@ -54,7 +54,7 @@ export function randomCircuits(layers: Layer[], sizes: Map<string, number>, coun
   return Array.from({ length: count }, (_, r) => new Map(layers.map((l, j) => [l.tensor, sampleUnits(l.channels, sizes.get(l.tensor) ?? 0, seed, test, r, j)])));
 }
 
-class Evaluator {
+export class Evaluator {
   constructor(
     private readonly runner: MaskedRunner,
     private readonly layers: Layer[],
@@ -97,9 +97,7 @@ class Evaluator {
       for (let i = 0; i < n; i++) {
         const c = Math.floor((r0 + i) / B);
         const b = (r0 + i) % B;
-        let best = 0;
-        for (let k = 1; k < K; k++) if (out.logits[i * K + k] > out.logits[i * K + best]) best = k;
-        if (best === labels[b]) correct[c]++;
+        if (argmaxRow(out.logits, i, K) === labels[b]) correct[c]++;
         if (logitClass !== null) logit[c] += out.logits[i * K + logitClass] / B;
       }
       onRun?.();
@@ -116,11 +114,7 @@ async function predictions(runner: MaskedRunner, input: TensorF32, rows: number,
     const n = Math.min(rows, B - b0);
     const out = await runner.run(input, { image: Array.from({ length: n }, (_, i) => b0 + i), masks: new Map() }, signal);
     const K = out.classes;
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (out.logits[i * K + k] > out.logits[i * K + best]) best = k;
-      labels.push(best);
-    }
+    for (let i = 0; i < n; i++) labels.push(argmaxRow(out.logits, i, K));
   }
   return labels;
 }

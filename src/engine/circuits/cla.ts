@@ -8,14 +8,18 @@
  * per-row channel weights fed as an input — so the batch holds each example once per upper unit
  * (row (u, x) carries the one-hot of unit u) and a single backward pass gives ∂a_n/∂A for all of
  * them. The |A|·|∂a/∂A| product and its spatial sum are computed inside the graph, so a run
- * returns [rows, C_lower] instead of full maps.
+ * returns [rows, C_lower] instead of full maps. Only the segment between the two layers is
+ * replicated (./segment): one forward run of the whole model per image gives the lower layer
+ * (and any side input), which the gradient session then takes as its input.
  */
 import { asLabError, sessionError } from '../errors';
 import { buildGradientModel, type Reduce, type TensorShapes } from '../onnx/backward';
 import { floatValueInfo, freshNamer, int64Initializer, makeNode } from '../onnx/graph';
 import { encodeModel, opsetVersion, type Model } from '../onnx/model';
 import type { Runtime, Session, SessionOptions } from '../runtime/types';
+import { exposeTensors } from '../onnx/probes';
 import type { TensorF32 } from '../types';
+import { segmentModel } from './segment';
 
 const WEIGHTS = 'cla:weights';
 const EDGES = 'cla:edges';
@@ -70,12 +74,16 @@ export async function openClaPair(
   inputName: string,
   session: SessionOptions = {},
 ): Promise<ClaPair> {
-  const built = buildGradientModel(model, { target: { kind: 'rows', tensor: upper, weights: WEIGHTS, reduce }, wrt: [lower], shapes });
+  const segment = segmentModel(model, lower, upper, shapes.dims);
+  const built = buildGradientModel(segment.model, { target: { kind: 'rows', tensor: upper, weights: WEIGHTS, reduce }, wrt: [lower], shapes });
   const lowerDims = shapes.dims[lower];
   addEdgeOutput(built.model, lower, built.outputs.grads[lower], lowerDims.length);
+  const feedsNeeded = [lower, ...segment.sides];
   let s: Session;
+  let prefix: Session;
   try {
     s = await runtime.createSession(encodeModel(built.model), session);
+    prefix = await runtime.createSession(encodeModel(exposeTensors(model, feedsNeeded.filter((t) => t !== inputName))), session);
   } catch (err) {
     throw sessionError(err);
   }
@@ -87,27 +95,40 @@ export async function openClaPair(
     upperChannels,
     lowerChannels,
     async edges(input, units, rowsPerRun, signal, onRun) {
-      const [B, ...rest] = input.dims;
-      const per = rest.reduce((a, d) => a * d, 1);
+      const B = input.dims[0];
+      const step = Math.max(1, rowsPerRun);
+      // The segment's inputs for every image, from forward runs of the whole model.
+      const fed = new Map<string, TensorF32>();
+      const parts = new Map<string, Float32Array[]>(feedsNeeded.map((t) => [t, []]));
+      const per0 = input.data.length / B;
+      for (let b0 = 0; b0 < B; b0 += step) {
+        const n = Math.min(step, B - b0);
+        const x = { dims: [n, ...input.dims.slice(1)], data: input.data.subarray(b0 * per0, (b0 + n) * per0) };
+        const outs = feedsNeeded.filter((t) => t !== inputName);
+        const res = outs.length ? await prefix.run({ [inputName]: x }, { outputs: outs, signal }).catch((e) => { throw asLabError(e); }) : {};
+        for (const t of feedsNeeded) parts.get(t)!.push(t === inputName ? x.data : res[t].data);
+      }
+      for (const t of feedsNeeded) fed.set(t, { dims: [B, ...shapes.dims[t].slice(1)], data: concat(parts.get(t)!) });
       const rows = units.length * B;
       const sums = new Float64Array(units.length * lowerChannels);
-      const step = Math.max(1, rowsPerRun);
       for (let r0 = 0; r0 < rows; r0 += step) {
         const n = Math.min(step, rows - r0);
-        const x = new Float32Array(n * per);
-        const w = new Float32Array(n * upperChannels);
-        for (let i = 0; i < n; i++) {
-          const r = r0 + i;
-          const u = Math.floor(r / B);
-          const b = r % B;
-          x.set(input.data.subarray(b * per, (b + 1) * per), i * per);
-          w[i * upperChannels + units[u]] = 1;
+        const feeds: Record<string, TensorF32> = {};
+        for (const [t, v] of fed) {
+          const per = v.data.length / B;
+          const x = new Float32Array(n * per);
+          for (let i = 0; i < n; i++) {
+            const b = (r0 + i) % B;
+            x.set(v.data.subarray(b * per, (b + 1) * per), i * per);
+          }
+          feeds[t] = { dims: [n, ...v.dims.slice(1)], data: x };
         }
-        const out = await s
-          .run({ [inputName]: { dims: [n, ...rest], data: x }, [WEIGHTS]: { dims: [n, upperChannels], data: w } }, { outputs: [EDGES], signal })
-          .catch((e) => {
-            throw asLabError(e);
-          });
+        const w = new Float32Array(n * upperChannels);
+        for (let i = 0; i < n; i++) w[i * upperChannels + units[Math.floor((r0 + i) / B)]] = 1;
+        feeds[WEIGHTS] = { dims: [n, upperChannels], data: w };
+        const out = await s.run(feeds, { outputs: [EDGES], signal }).catch((e) => {
+          throw asLabError(e);
+        });
         const e = out[EDGES].data;
         for (let i = 0; i < n; i++) {
           const u = Math.floor((r0 + i) / B);
@@ -118,6 +139,18 @@ export async function openClaPair(
       for (let i = 0; i < sums.length; i++) sums[i] /= B;
       return sums;
     },
-    release: () => s.release(),
+    release: async () => {
+      await Promise.all([s.release(), prefix.release()]);
+    },
   };
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }

@@ -19,3 +19,10 @@ export function sampleUnits(n: number, k: number, seed: number, ...stream: numbe
   }
   return pool.slice(0, m).sort((a, b) => a - b);
 }
+
+/** Index of the largest of row `i` of a [N, K] row-major array (the first on ties). */
+export function argmaxRow(data: ArrayLike<number>, i: number, K: number): number {
+  let best = 0;
+  for (let k = 1; k < K; k++) if (data[i * K + k] > data[i * K + best]) best = k;
+  return best;
+}
