@@ -118,6 +118,8 @@ type Set = (partial: Partial<LabState>) => void;
 let runToken = 0;
 let runController: AbortController | null = null;
 let editsToken = 0;
+/** The list the worker last accepted: a refused change goes back to it (it loses nothing). */
+let acceptedEdits: CircuitEdit[] = [];
 
 /** The draft's link keys that differ from the defaults. */
 export function circuitLinkOf(s: Pick<LabState, 'circuitDraft' | 'circuitEdits'>): CircuitLink | undefined {
@@ -329,6 +331,7 @@ export const createCircuitSlice: SliceCreator<CircuitSlice> = (set, get) => ({
     set({ circuitEditsState: edits.length ? 'applying' : 'none' });
     try {
       const body = await getEngine().request({ kind: 'setEdits', edits });
+      acceptedEdits = edits;
       if (stale()) return;
       set({ circuitEditsState: body.count ? 'applied' : 'none', circuitEditedSha: body.sha256 });
       // Predictions on show were of the model before this change.
@@ -340,7 +343,10 @@ export const createCircuitSlice: SliceCreator<CircuitSlice> = (set, get) => ({
       if (stale()) return;
       const notice = circuitNotice(err, 'Applying the edits');
       if (notice) get().pushNotice(notice);
-      set({ circuitEditsState: 'error' });
+      // A refused edit (an edge no single Conv joins, a unit out of range) is dropped again; the
+      // edits in force stay. A link's edits on another model are dropped as a whole.
+      const back = acceptedEdits.filter((e) => get().circuitEdits.includes(e));
+      set({ circuitEdits: back, circuitEditsState: back.length ? 'applied' : 'none' });
     }
   },
 

@@ -48,6 +48,7 @@ function worker(opts: { failNext?: boolean } = {}): CancellableHandler {
         return { kind: 'discoverCircuit', circuit: circuitOf(req.spec), discovery: [image, image], heldOut: [image], heldOutLabels: [4], thumbs: [{ id: 'conv2#1', example: 0, value: 1.5, map: null }] };
       }
       case 'setEdits':
+        if (req.edits.some((e) => e.kind === 'edge' && e.from.layer === e.to.layer)) throw fail('bad-request', 'The edits could not be applied: No single Conv joins conv1 to conv1.');
         edits = req.edits.length;
         return { kind: 'setEdits', count: edits, sha256: edits ? 'ef'.repeat(32) : null };
       case 'checkEdits':
@@ -131,6 +132,11 @@ describe('circuit slice', () => {
       { kind: 'edge', from: { layer: 'conv1', unit: 3 }, to: { layer: 'conv2', unit: 1 } },
     ]);
     expect(circuitLinkOf(useLab.getState())?.edits).toHaveLength(2);
+    // An edge no single Conv joins is refused with its reason, and the edits in force stay.
+    await useLab.getState().toggleEdgePrune({ layer: 'conv1', unit: 0 }, { layer: 'conv1', unit: 1 });
+    expect(useLab.getState().notices.at(-1)?.title).toMatch(/No single Conv joins/);
+    expect(useLab.getState().circuitEdits).toHaveLength(2);
+    expect(useLab.getState().circuitEditsState).toBe('applied');
     await useLab.getState().toggleUnitAblation({ layer: 'conv2', unit: 1 });
     await useLab.getState().toggleEdgePrune({ layer: 'conv1', unit: 3 }, { layer: 'conv2', unit: 1 });
     expect(useLab.getState()).toMatchObject({ circuitEdits: [], circuitEditsState: 'none', circuitEditedSha: null });

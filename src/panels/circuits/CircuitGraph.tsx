@@ -184,7 +184,7 @@ export function CircuitGraph({ layout, thumbs, labels }: { layout: GraphLayout; 
       </ReactFlow>
       <div className="circuit-hover mono small" data-testid="circuit-hover">
         {hover
-          ? `${hover.source} → ${hover.target}: weight ${hover.weight.toPrecision(4)} (${(hover.relative * 100).toFixed(0)}% of the heaviest)${hover.target.startsWith('logit:') ? '' : ' · click to prune'}`
+          ? `${hover.source} → ${hover.target}: weight ${hover.weight.toPrecision(4)} (${(hover.relative * 100).toFixed(0)}% of the heaviest)${hover.target.startsWith('logit:') ? '' : ' · click to prune (where one Conv joins the two layers)'}`
           : 'Hover an edge for its weight; click a thumbnail to open the unit in Exemplars.'}
       </div>
     </div>
