@@ -14,6 +14,7 @@ import { parseCircuitFile } from './circuitFile';
 import { assetsBase } from './datasetSlice';
 import { forgetCrashedEngine, getEngine } from './engine';
 import { EngineError } from '../worker/client';
+import { decodeImage } from '../ui/decodeImage';
 import { noticeFromError } from './errorNotice';
 import type { LabState, SliceCreator } from './types';
 import { DEFAULT_DATASET_ID } from '../engine/data/datasets';
@@ -192,6 +193,19 @@ function sameUnit(a: UnitRef, b: UnitRef): boolean {
   return a.layer === b.layer && a.unit === b.unit;
 }
 
+/** The prediction on show was of the model before this change of edits: run its image again. */
+function repredict(get: Get): void {
+  const { predictInput: input, prediction, predictImage } = get();
+  if (!input || !prediction) return;
+  if (input.kind === 'scene') {
+    void predictImage(input.image, input.label);
+    return;
+  }
+  void decodeImage(input.url)
+    .then((raw) => (get().predictInput === input ? predictImage(raw, input.kind === 'sample' ? input.label : undefined) : undefined))
+    .catch(() => undefined);
+}
+
 /** The held-out examples of the circuit on show through the model without and with the edits. */
 async function refreshCheck(get: Get, set: Set, stale: () => boolean): Promise<void> {
   if (!get().circuit || get().circuitSource !== 'discovered') return;
@@ -334,9 +348,7 @@ export const createCircuitSlice: SliceCreator<CircuitSlice> = (set, get) => ({
       acceptedEdits = edits;
       if (stale()) return;
       set({ circuitEditsState: body.count ? 'applied' : 'none', circuitEditedSha: body.sha256 });
-      // Predictions on show were of the model before this change.
-      const { predictInput, prediction, predictImage } = get();
-      if (predictInput?.kind === 'scene' && prediction) void predictImage(predictInput.image, predictInput.label);
+      repredict(get);
       await refreshCheck(get, set, stale);
     } catch (err) {
       forgetCrashedEngine(err);

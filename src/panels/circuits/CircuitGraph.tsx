@@ -106,7 +106,7 @@ export function CircuitGraph({ layout, thumbs, labels }: { layout: GraphLayout; 
       ...layout.columns.map((c, i) => ({
         id: `column:${i}`,
         type: 'column',
-        position: { x: c.x - 24, y: -34 },
+        position: { x: c.x - 44, y: -34 },
         draggable: false,
         connectable: false,
         data: { title: c.layer === null ? 'target' : (friendly.get(c.label) ?? shortLayer(c.label)), full: c.label },
