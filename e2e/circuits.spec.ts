@@ -1,8 +1,9 @@
 /**
  * Circuits in the tab (WASM), kept lean: a link opens a circuit of the built-in model (concept
  * class=coat), the graph is drawn with a node per unit; ablating a unit from the graph changes the
- * model's predictions on the held-out coats and goes into the link; the exported lab.circuit/1
- * file opens again as the same circuit; reopening the link recomputes the same circuit.
+ * model's predictions on the held-out coats and goes into the link; the graph exports as SVG and
+ * PNG, and the exported lab.circuit/1 file opens again as the same circuit; reopening the link
+ * recomputes the same circuit.
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -56,6 +57,11 @@ test('a linked circuit: graph, ablation changes predictions, export round-trips,
   const exported = JSON.parse(readFileSync(file, 'utf8'));
   expect(exported.schema).toBe('lab.circuit/1');
   expect(exported.nodes).toEqual(nodes);
+  // The graph as SVG (a node per unit) and as PNG.
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('circuit-export-svg').click()]);
+  expect((readFileSync(await svg.path(), 'utf8').match(/<rect width="72"/g) ?? []).length).toBe(nodes.length + 1);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('circuit-export-png').click()]);
+  expect(readFileSync(await png.path()).subarray(1, 4).toString()).toBe('PNG');
   await page.getByTestId('circuit-open-input').setInputFiles({ name: 'circuit.json', mimeType: 'application/json', buffer: readFileSync(file) });
   await expect.poll(async () => (await state(page)).circuitSource).toBe('file');
   expect((await state(page)).circuit!.nodes).toEqual(nodes);
