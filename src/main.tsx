@@ -5,6 +5,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App';
 import { useLab } from './store';
 import { startUrlSync } from './store/urlSync';
+import { startCircuitSync } from './store/circuitSync';
 import { reportUncaughtErrors } from './ui/globalErrors';
 import './ui/app.css';
 
@@ -30,4 +31,5 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
+startCircuitSync(useLab);
 startUrlSync(useLab);

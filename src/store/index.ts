@@ -1,6 +1,6 @@
 /**
  * The lab's one store: `useLab` is a zustand hook (`useLab(selector)` in components,
- * `useLab.getState()` elsewhere) composed of the model, view, notice, predict, dataset and exemplar slices.
+ * `useLab.getState()` elsewhere) composed of the model, view, notice, predict, dataset, exemplar, gradient, upscale and circuit slices.
  */
 import { create } from 'zustand';
 import type { LabState } from './types';
@@ -12,6 +12,7 @@ import { createDatasetSlice } from './datasetSlice';
 import { createExemplarSlice } from './exemplarSlice';
 import { createGradSlice } from './gradSlice';
 import { createUpscaleSlice } from './upscaleSlice';
+import { createCircuitSlice } from './circuitSlice';
 
 export const useLab = create<LabState>()((...a) => ({
   ...createModelSlice(...a),
@@ -22,6 +23,7 @@ export const useLab = create<LabState>()((...a) => ({
   ...createExemplarSlice(...a),
   ...createGradSlice(...a),
   ...createUpscaleSlice(...a),
+  ...createCircuitSlice(...a),
 }));
 
 export type { LabState } from './types';
@@ -33,5 +35,6 @@ export type { ExemplarIndexStatus, ExemplarIndexSource, GridSort, TryResult } fr
 export type { AttributionImage, AttributionSettings, AttributionView, FeatureVisStatus } from './gradSlice';
 export type { UpscaleInput, UpscaleMode, UpscalerStatus, WebcamSize } from './upscaleSlice';
 export type { ModelSource } from './modelSource';
+export type { CircuitDraft, CircuitStatus, CircuitExamples, CircuitCheck, EditsState } from './circuitSlice';
 export type { PanelId } from './panels';
 export type { BackendPreference } from './backendPreference';
