@@ -2,10 +2,11 @@
  * text2image: scenes drawn from text by the scene generator (synth/text.ts). Words outside its
  * vocabulary come back as a tool error naming them, so the agent can rephrase. Seeded: the same
  * prompt, sample and run seed give the same scene; samples of one prompt differ in whatever the
- * prompt leaves open. Each image comes with the unit's activation, as call_unit would give.
+ * prompt leaves open, and sample i of every prompt shares its random draws, so two prompts that
+ * differ in one word give matched scenes that differ in that attribute only (synth/sample.ts). Each image comes with the unit's activation, as call_unit would give.
  */
 import { render } from '../../synth/render';
-import { hashSeed, hashString } from '../../synth/rng';
+import { hashSeed } from '../../synth/rng';
 import { parseSceneText, sceneFromText } from '../../synth/text';
 import { CLASSES, COLORS } from '../../synth/vocabulary';
 import type { ImageRef } from '../types';
@@ -31,7 +32,7 @@ export const text2image: Tool<Text2ImageArgs> = {
     name: 'text2image',
     version: 1,
     description:
-      `Draws synthetic scenes (a garment or accessory on a background, 64×64) from short descriptions such as "red striped sneaker on grass" or "small blue bag, left, on a dotted background". Anything a prompt leaves open is drawn at random, differently for each sample. Returns the images with the unit's activation on each. Words it understands — ${VOCABULARY_HINT}. Unknown words are an error that names them.`,
+      `Draws synthetic scenes (a garment or accessory on a background, 64×64) from short descriptions such as "red striped sneaker on grass" or "small blue bag, left, on a dotted background". Anything a prompt leaves open is drawn at random, differently for each sample; sample i of every prompt shares its random draws, so prompts that differ in one word give matched scenes (controls). Returns the images with the unit's activation on each. Words it understands — ${VOCABULARY_HINT}. Unknown words are an error that names them.`,
     parameters: {
       type: 'object',
       properties: {
@@ -52,7 +53,7 @@ export const text2image: Tool<Text2ImageArgs> = {
     }
     const made = args.prompts.flatMap((prompt) =>
       Array.from({ length: samples }, (_, sample) => {
-        const { spec } = sceneFromText(prompt, ctx.banks, hashSeed(ctx.seed, hashString(prompt), sample));
+        const { spec } = sceneFromText(prompt, ctx.banks, hashSeed(ctx.seed, 0x7217, sample));
         return { prompt, sample, ...render(spec, ctx.banks) };
       }),
     );
