@@ -20,6 +20,7 @@ import { formatInspect, formatRun, inspectJson, runJson, type RunRecord } from '
 import { exemplarsCommand } from './exemplarsCommand';
 import { UPSCALE_USAGE, upscaleCommand } from './upscale';
 import { GRAD_USAGE, gradCommand } from './grad';
+import { AGENT_USAGE, agentCommand } from './agent';
 
 const USAGE = `usage:
   lab inspect MODEL.onnx [--json]
@@ -30,7 +31,8 @@ const USAGE = `usage:
                or a shard index (NAME.json beside NAME.u8)
   lab exemplars --merge SHARD1 SHARD2 ... --out INDEX
   ${UPSCALE_USAGE}
-  ${GRAD_USAGE}`;
+  ${GRAD_USAGE}
+  ${AGENT_USAGE}`;
 
 const VALUED = new Set(['layers', 'layer', 'units', 'k', 'size', 'mean', 'std', 'batch', 'threads', 'model', 'tile', 'overlap', 'out', 'shard', 'fit', 'target', 'wrt', 'reduce']);
 
@@ -100,6 +102,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  // lab agent parses its own options (src/cli/agent.ts)
+  if (command === 'agent') return agentCommand(rest, { openModel, resolveLayers });
   const args = parseArgs(rest, VALUED);
   const json = args.options.has('json');
   if (command === 'inspect') {

@@ -49,7 +49,7 @@ function prompt(parts: Array<Pick<Hypothesis, 'key' | 'value'>>): string {
 
 /** What a reader calls the attribute ("red items", "stripes", "pullovers", "grass backgrounds"). */
 function readable(h: Pick<Hypothesis, 'key' | 'value'>): string {
-  if (h.key === 'class') return `${h.value}s`;
+  if (h.key === 'class') return h.value.endsWith('s') ? `${h.value}es` : `${h.value}s`;
   if (h.key === 'color') return `${h.value} items`;
   if (h.key === 'texture') return h.value === 'plain' ? 'plain (untextured) items' : `${TEXTURE_WORD[h.value]} items`;
   return `${BACKGROUND_WORD[h.value]?.replace(/^a /, '') ?? h.value} backgrounds`.replace('background backgrounds', 'backgrounds');
