@@ -128,7 +128,7 @@ export class AgentRun {
 
   private pause(reason: string): void {
     this.state = 'paused';
-    this.pauseReason = reason;
+    this.pauseReason = this.redact(reason);
     this.emit({ type: 'paused', round: this.round, reason });
   }
 

@@ -103,24 +103,22 @@ export function measureRegion(p: RawImage, region: Uint8Array | null): Pick<Imag
   // the gradient's angle; edges run perpendicular to it
   const gradDeg = (Math.atan2(2 * jxy, jxx - jyy) * 90) / Math.PI;
   const degrees = Math.round(((gradDeg + 90 + 180) % 180) * 10) / 10;
-  // texture period from mean-crossings along rows and columns inside the region
+  // texture period from mean-crossings along rows and along columns inside the region; the
+  // direction that crosses the pattern most often runs across it
   mean /= Math.max(1, m);
-  let crossings = 0;
-  let steps = 0;
+  const cross = [0, 0];
+  const steps = [0, 0];
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       if (!inside(i)) continue;
-      if (x + 1 < w && inside(i + 1)) {
-        steps++;
-        if (gray[i] - mean > 0 !== gray[i + 1] - mean > 0) crossings++;
-      }
-      if (y + 1 < h && inside(i + w)) {
-        steps++;
-        if (gray[i] - mean > 0 !== gray[i + w] - mean > 0) crossings++;
+      for (const [axis, j, ok] of [[0, i + 1, x + 1 < w], [1, i + w, y + 1 < h]] as const) {
+        if (!ok || !inside(j)) continue;
+        steps[axis]++;
+        if (gray[i] - mean > 0 !== gray[j] - mean > 0) cross[axis]++;
       }
     }
-  const rate = steps ? crossings / steps : 0;
+  const rate = Math.max(steps[0] ? cross[0] / steps[0] : 0, steps[1] ? cross[1] / steps[1] : 0);
   return { colors, orientation: { degrees, coherence: Math.round(coherence * 100) / 100 }, periodPx: rate > 0.04 ? Math.round((2 / rate) * 10) / 10 : null };
 }
 
