@@ -1,5 +1,5 @@
 /** describe_images / summarize_images: the vision model when the backend sees images, else the built-in describer. */
-import { ToolError, type Tool, type ToolContext } from './context';
+import { ToolError, type Tool, type ToolContext, type ToolOutput } from './context';
 import { imageList } from './callUnit';
 import { VISION_DESCRIBE, VISION_SUMMARIZE, builtinFacts, visionText, type ImageFacts } from './describer';
 
@@ -17,6 +17,18 @@ async function vision(ctx: ToolContext, ids: string[], how: string) {
   }
 }
 
+/** The vision model's answer when there is one, else the built-in facts of every image. */
+async function describeOr(ctx: ToolContext, ids: string[], how: string): Promise<ToolOutput | ImageFacts[]> {
+  for (const id of ids) ctx.images.need(id);
+  if (ctx.vision) {
+    const v = await vision(ctx, ids, how);
+    return { text: `[describer: ${v.describer}]\n${v.text}`, images: [], data: { describer: v.describer, text: v.text } };
+  }
+  const facts: ImageFacts[] = [];
+  for (const id of ids) facts.push(await builtinFacts(ctx, id));
+  return facts;
+}
+
 export const describeImages: Tool<ImagesArgs> = {
   spec: {
     name: 'describe_images',
@@ -25,13 +37,8 @@ export const describeImages: Tool<ImagesArgs> = {
     parameters: params,
   },
   async run(args, ctx) {
-    for (const id of args.images) ctx.images.need(id);
-    if (ctx.vision) {
-      const v = await vision(ctx, args.images, VISION_DESCRIBE);
-      return { text: `[describer: ${v.describer}]\n${v.text}`, images: [], data: { describer: v.describer, text: v.text } };
-    }
-    const facts: ImageFacts[] = [];
-    for (const id of args.images) facts.push(await builtinFacts(ctx, id));
+    const facts = await describeOr(ctx, args.images, VISION_DESCRIBE);
+    if (!Array.isArray(facts)) return facts;
     return { text: `[describer: built-in]\n${facts.map((f) => f.text).join('\n')}`, images: [], data: { describer: 'built-in', facts } };
   },
 };
@@ -53,13 +60,8 @@ export const summarizeImages: Tool<ImagesArgs> = {
     parameters: params,
   },
   async run(args, ctx) {
-    for (const id of args.images) ctx.images.need(id);
-    if (ctx.vision) {
-      const v = await vision(ctx, args.images, VISION_SUMMARIZE);
-      return { text: `[describer: ${v.describer}]\n${v.text}`, images: [], data: { describer: v.describer, text: v.text } };
-    }
-    const facts: ImageFacts[] = [];
-    for (const id of args.images) facts.push(await builtinFacts(ctx, id));
+    const facts = await describeOr(ctx, args.images, VISION_SUMMARIZE);
+    if (!Array.isArray(facts)) return facts;
     const n = facts.length;
     // a value counts as common when at least half the images share it
     const common = (label: string, rows: Array<[string, number]>) => (rows.length && rows[0][1] * 2 >= n ? `${label} ${rows[0][0]} (${rows[0][1]}/${n})` : null);
