@@ -22,7 +22,7 @@ interface Hypothesis {
   lift: number;
   count: number;
   /** After its text2image test. */
-  test?: { mean: number; control: number; controls: string[] };
+  test?: { mean: number; control: number; controls: string[]; /** Share of matched (same-sample) pairs the test scene wins. */ wins: number };
 }
 
 const VALUES: Record<Key, readonly string[]> = { class: CLASSES, color: COLORS, texture: TEXTURES, background: BACKGROUND_KINDS };
@@ -30,6 +30,11 @@ const TEXTURE_WORD: Record<string, string> = { plain: 'plain', stripes: 'striped
 const BACKGROUND_WORD: Record<string, string> = {
   foliage: 'grass', flowers: 'flowers', 'water-sky': 'sky', earth: 'rock', 'man-made': 'city',
   solid: 'a solid background', gradient: 'a gradient background', stripes: 'a striped background', dots: 'a dotted background', noise: 'a noisy background',
+};
+
+const BACKGROUND_READ: Record<string, string> = {
+  foliage: 'grass', flowers: 'flower', 'water-sky': 'sky or water', earth: 'rock or sand', 'man-made': 'city or indoor',
+  solid: 'solid', gradient: 'gradient', stripes: 'striped', dots: 'dotted', noise: 'noisy',
 };
 
 /** An attribute in words the scene generator reads. */
@@ -52,7 +57,7 @@ function readable(h: Pick<Hypothesis, 'key' | 'value'>): string {
   if (h.key === 'class') return h.value.endsWith('s') ? `${h.value}es` : `${h.value}s`;
   if (h.key === 'color') return `${h.value} items`;
   if (h.key === 'texture') return h.value === 'plain' ? 'plain (untextured) items' : `${TEXTURE_WORD[h.value]} items`;
-  return `${BACKGROUND_WORD[h.value]?.replace(/^a /, '') ?? h.value} backgrounds`.replace('background backgrounds', 'backgrounds');
+  return `${BACKGROUND_READ[h.value] ?? h.value} backgrounds`;
 }
 
 /** The edit that takes the attribute away (to the first control value). */
@@ -78,7 +83,7 @@ type Phase = 'start' | 'exemplars' | 'summary' | 'test' | 'combine' | 'edit' | '
 export interface OfflineOptions {
   /** Hypotheses tested at most (default 4). */
   maxHypotheses?: number;
-  /** Samples per prompt in tests (default 4). */
+  /** Samples per prompt in tests (default 6). */
   samples?: number;
 }
 
@@ -181,33 +186,45 @@ export class OfflinePlanner implements ChatClient {
     if (!h) return this.separate(lead);
     this.phase = 'test';
     const controls = this.controls(h);
-    h.test = { mean: NaN, control: NaN, controls };
+    h.test = { mean: NaN, control: NaN, controls, wins: 0 };
     const prompts = [prompt([h]), ...controls.map((v) => prompt([{ key: h.key, value: v }]))];
     return this.reply(`${lead} I test "${readable(h)}": scenes with it against scenes that differ only in the ${h.key} (${controls.join(', ')}).`, [
-      this.call('text2image', { prompts, samples: this.options.samples ?? 4 }),
+      this.call('text2image', { prompts, samples: this.options.samples ?? 6 }),
     ]);
   }
 
   private afterTest(r: ToolResult | undefined): ChatReply {
     const h = this.hyps[this.testing];
-    const means = r?.ok ? (r.data as { prompts: Array<{ prompt: string; mean: number }> }).prompts.map((p) => p.mean) : [];
-    if (h.test && means.length) {
-      h.test.mean = means[0];
-      h.test.control = mean(means.slice(1));
+    const data = r?.ok ? (r.data as { prompts: Array<{ prompt: string; mean: number; activations: number[] }> }).prompts : [];
+    if (h.test && data.length) {
+      h.test.mean = data[0].mean;
+      h.test.control = mean(data.slice(1).map((p) => p.mean));
+      // sample i of every prompt shares its random draws: compare the matched scenes pair by pair
+      let won = 0;
+      let pairs = 0;
+      for (const c of data.slice(1))
+        c.activations.forEach((v, i) => {
+          pairs++;
+          if (data[0].activations[i] > v) won++;
+        });
+      h.test.wins = pairs ? won / pairs : 0;
     }
     this.testing++;
     const lead = h.test && Number.isFinite(h.test.mean)
-      ? `"${readable(h)}" average ${f(h.test.mean)} against ${f(h.test.control)} for the controls: ${this.confirmed(h) ? 'confirmed' : 'not confirmed'}.`
+      ? `"${readable(h)}" average ${f(h.test.mean)} against ${f(h.test.control)} for the controls, winning ${Math.round(h.test.wins * 100)}% of matched pairs: ${this.confirmed(h) ? 'confirmed' : 'not confirmed'}.`
       : `The test of "${readable(h)}" failed (${r?.text ?? 'no result'}).`;
     return this.nextTest(lead);
   }
 
-  /** A hypothesis holds when its scenes beat the controls clearly, relative to the unit's range. */
+  /**
+   * A hypothesis holds when its scenes beat their matched controls in most pairs (≥ 75%), by a
+   * margin that matters on the unit's scale (≥ 10% of its top exemplar) and a ratio (≥ 1.25×).
+   */
   private confirmed(h: Hypothesis): boolean {
     const t = h.test;
     if (!t || !Number.isFinite(t.mean)) return false;
     const top = this.exemplars[0]?.activation ?? 0;
-    return t.mean > 1.5 * Math.max(t.control, 0) && t.mean - t.control > 0.1 * Math.max(top, 1e-6);
+    return t.wins >= 0.75 && t.mean > 1.25 * Math.max(t.control, 0) && t.mean - t.control > 0.1 * Math.max(top, 1e-6);
   }
 
   private strength(h: Hypothesis): number {
@@ -274,7 +291,8 @@ export class OfflinePlanner implements ChatClient {
     this.phase = 'done';
     const ok = this.hyps.filter((h) => this.confirmed(h)).sort((a, b) => this.strength(b) - this.strength(a));
     const where = this.region === 'item' ? ' The unit looks at the item itself (its highlighted region lies on the item).' : this.region === 'background' ? ' The unit looks at the background (its highlighted region lies there).' : '';
-    const evidence = (h: Hypothesis) => `scenes with it average ${f(h.test!.mean)} against ${f(h.test!.control)} for controls (${h.test!.controls.join(', ')})`;
+    const evidence = (h: Hypothesis) =>
+      `scenes with it average ${f(h.test!.mean)} against ${f(h.test!.control)} for matched controls (${h.test!.controls.join(', ')}), higher in ${Math.round(h.test!.wins * 100)}% of pairs`;
     let description: string;
     let label: string;
     if (this.pair && this.edits) {
