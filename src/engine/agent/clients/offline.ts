@@ -233,20 +233,23 @@ export class OfflinePlanner implements ChatClient {
 
   private separate(lead: string): ChatReply {
     const ok = this.hyps.filter((h) => this.confirmed(h)).sort((a, b) => this.strength(b) - this.strength(a));
-    const a = ok[0];
-    const b = ok.find((h) => h.key !== a?.key);
+    // the pair to separate: the two strongest confirmed attributes of different kinds; failing
+    // that, the strongest hypotheses of different kinds (an AND unit fails every single test)
+    const a = ok[0] ?? this.hyps[0];
+    const b = ok.find((h) => h.key !== a?.key) ?? this.hyps.find((h) => h.key !== a?.key);
     if (a && b) {
       this.pair = [a, b];
       this.phase = 'combine';
-      return this.reply(`${lead} Two attributes of different kinds hold. To tell "either" from "both", I draw scenes with both and will remove each by an edit.`, [
+      const why = ok.includes(a) && ok.includes(b) ? 'Two attributes of different kinds hold.' : ok.length ? `Only "${readable(a)}" holds alone; "${readable(b)}" may still matter with it.` : 'No attribute holds alone; the unit may need two together.';
+      return this.reply(`${lead} ${why} To tell "either" from "both", I draw scenes with both and will remove each by an edit.`, [
         this.call('text2image', { prompts: [prompt([a, b])], samples: 6 }),
       ]);
     }
-    if (a) {
+    if (ok[0]) {
       this.phase = 'edit';
       this.pair = null;
-      return this.reply(`${lead} One attribute holds. I check it is the cause: scenes with "${readable(a)}", edited to remove only that attribute.`, [
-        this.call('text2image', { prompts: [prompt([a])], samples: 6 }),
+      return this.reply(`${lead} One attribute holds. I check it is the cause: scenes with "${readable(ok[0])}", edited to remove only that attribute.`, [
+        this.call('text2image', { prompts: [prompt([ok[0]])], samples: 6 }),
       ]);
     }
     return this.conclude(lead);
@@ -298,18 +301,29 @@ export class OfflinePlanner implements ChatClient {
     if (this.pair && this.edits) {
       const [a, b] = this.pair;
       const e = this.edits;
+      const top = this.exemplars[0]?.activation ?? 0;
+      const controls = this.pair.map((h) => h.test?.control).filter((v): v is number => v !== undefined && Number.isFinite(v));
+      const control = controls.length ? Math.max(...controls) : e.none;
+      // the scenes with both must beat the controls clearly, else nothing here drives the unit
+      const strong = e.base > 1.25 * Math.max(control, 0) && e.base - control > 0.1 * Math.max(top, 1e-6);
       const keepA = e.a >= 0.6 * e.base;
       const keepB = e.b >= 0.6 * e.base;
-      if (keepA && keepB) {
+      const numbers = `${f(e.base)} with both, ${f(e.a)} with only ${readable(a)}, ${f(e.b)} with only ${readable(b)}, ${f(e.none)} with neither (controls ${f(control)})`;
+      // both edits keeping the response, or neither, while removing both keeps it too: something else drives it
+      const other = keepA === keepB && e.none >= 0.6 * e.base;
+      if (!strong || other) {
+        label = `weak: ${phrase(a)}`;
+        description = `No attribute I tested drives the unit clearly: ${numbers}.`;
+      } else if (keepA && keepB) {
         label = `${phrase(a)} OR ${phrase(b)}`;
-        description = `Fires for ${readable(a)} or ${readable(b)}: either alone keeps most of the response (${f(e.a)} and ${f(e.b)} of ${f(e.base)} with both; ${f(e.none)} with neither).`;
-      } else if (!keepA && !keepB && e.none < 0.5 * e.base) {
+        description = `Fires for ${readable(a)} or ${readable(b)}: either alone keeps most of the response (${numbers}).`;
+      } else if (!keepA && !keepB) {
         label = `${phrase(a)} AND ${phrase(b)}`;
-        description = `Fires for ${readable(a)} that are also ${phrase(b).replace(/^on /, 'on ')}: it needs both (${f(e.base)} with both, ${f(e.a)} and ${f(e.b)} with one, ${f(e.none)} with neither).`;
+        description = `Fires for ${readable(a)} that are also ${readable(b)}: it needs both (${numbers}).`;
       } else {
-        const main = keepA ? a : keepB ? b : e.a >= e.b ? a : b;
+        const main = keepA ? a : b;
         label = phrase(main);
-        description = `Fires for ${readable(main)}; ${evidence(main)}. With both attributes it gives ${f(e.base)}; only ${readable(main)} keeps ${f(main === a ? e.a : e.b)}, the other alone ${f(main === a ? e.b : e.a)}.`;
+        description = `Fires for ${readable(main)}${main.test && Number.isFinite(main.test.mean) ? `; ${evidence(main)}` : ''}. Removing the other attribute keeps the response, removing this one does not (${numbers}).`;
       }
     } else if (ok[0]) {
       const a = ok[0];
