@@ -120,8 +120,21 @@ export interface ChatRequest {
   tools: ToolSpec[];
   images: ImageResolver;
   signal?: AbortSignal;
-  /** Streamed text as it arrives (SSE). */
+  /** Streamed text as it arrives (SSE). A client streams when this is set. */
   onDelta?: (text: string) => void;
+  /** Called before each retry the client makes by itself (429, 5xx, network, timeout). */
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+/** A fault the client is about to retry: the loop may show it as a 'fault' event with retryInMs. */
+export interface RetryNotice {
+  code: AgentFaultCode;
+  message: string;
+  /** The try that failed, counting from 1. */
+  attempt: number;
+  /** The wait before the next try, ms (the server's retry-after when it gave one). */
+  retryInMs: number;
+  status?: number;
 }
 
 /** A backend: OpenAI-compatible, Anthropic Messages, or the offline planner. */
