@@ -14,6 +14,12 @@ export const GRADIENT_MODELS = [
   'densenet121',
   'googlenet',
   'placeholder-fmnist',
+  'shufflenet_v2_x0_5',
+  'mnasnet0_5',
+  'convnext_tiny',
+  'vit_mini',
+  'swin_mini',
+  'maxvit_mini',
 ] as const;
 export type GradientModelName = (typeof GRADIENT_MODELS)[number];
 

@@ -22,6 +22,12 @@ export const TORCHVISION_FIXTURES = [
   'densenet121',
   'googlenet',
   'no_image_input',
+  'shufflenet_v2_x0_5',
+  'mnasnet0_5',
+  'convnext_tiny',
+  'vit_mini',
+  'swin_mini',
+  'maxvit_mini',
 ] as const;
 
 export type TorchvisionFixture = (typeof TORCHVISION_FIXTURES)[number];
