@@ -3,7 +3,7 @@
  * into tests/.fixtures/ (see that script for the targets and the input recipe).
  */
 import { readFileSync } from 'node:fs';
-import { fixturePath } from '../setup/fixturePaths';
+import { SMALL_FIXTURES, fixturePath } from '../setup/fixturePaths';
 
 /** Models with gradient references; keep in sync with NAMES in make_gradients.py. */
 export const GRADIENT_MODELS = [
@@ -14,12 +14,7 @@ export const GRADIENT_MODELS = [
   'densenet121',
   'googlenet',
   'placeholder-fmnist',
-  'shufflenet_v2_x0_5',
-  'mnasnet0_5',
-  'convnext_tiny',
-  'vit_mini',
-  'swin_mini',
-  'maxvit_mini',
+  ...SMALL_FIXTURES,
 ] as const;
 export type GradientModelName = (typeof GRADIENT_MODELS)[number];
 
