@@ -17,6 +17,7 @@ import { sceneSource } from '../engine/exemplars/sceneSource';
 import type { LoadedModel } from '../engine/lab/loadedModel';
 import type { Layer } from '../engine/types';
 import type { EngineResponseBody, ExemplarItem, GridEntry, IndexedLayer, Progress, UnitExemplars } from './protocol';
+import { hasMap } from '../engine/onnx/tokens';
 
 export const DEFAULT_K = 15;
 /** Images per probed run while indexing. */
@@ -172,7 +173,7 @@ export class ExemplarHost {
     const bottom = stats.bottom.slice(0, k);
     const ranked = [...top, ...bottom];
     const images = ranked.map((r) => ds.image(r.index));
-    const spatial = layer.shape.length === 4;
+    const spatial = hasMap(layer);
     const maps = spatial && ranked.length ? (await model.run({ images, maps: [{ layer: layer.tensor, unit }], signal, preprocess: preprocessFor(model, ds) })).maps[`${layer.tensor}#${unit}`] : null;
     const [h, w] = maps ? maps.dims.slice(1) : [0, 0];
     const items: ExemplarItem[] = ranked.map((r, i) => ({

@@ -25,6 +25,7 @@ import type { Model } from '../engine/onnx/model';
 import type { Runtime, SessionOptions } from '../engine/runtime/types';
 import type { RawImage, TensorF32 } from '../engine/types';
 import type { EngineResponseBody, Progress } from './protocol';
+import { hasMap } from '../engine/onnx/tokens';
 
 /** What an attribution explains: a unit's spatial sum, or a class logit. */
 export type AttributionTarget = { kind: 'unit'; layer: string; unit: number } | { kind: 'logit'; index: number };
@@ -256,7 +257,7 @@ export class GradHost {
       }),
     );
     // The unit's own score on the final images, as the exemplars are ranked: its spatial max.
-    const spatial = layer.shape.length === 4;
+    const spatial = hasMap(layer);
     const run = await model.run({ images: vis.images, layers: spatial ? [] : [layer.tensor], maps: spatial ? [{ layer: layer.tensor, unit: request.unit }] : [], signal });
     const n = vis.images.length;
     let activation: number[];

@@ -32,7 +32,8 @@ export interface GradientRefWrt {
 }
 
 export interface GradientRefCase {
-  id: 'logit' | 'unit';
+  /** 'token': a unit of a token layer [N,T,C] (a channel, over the patch tokens). */
+  id: 'logit' | 'unit' | 'token';
   target: { kind: 'logit'; index: number } | { kind: 'unit'; tensor: string; unit: number; reduce: 'mean' | 'sum' };
   targetValue: number;
   wrt: GradientRefWrt[];

@@ -2,10 +2,13 @@
  * Targets as linear functionals of layer tensors: target_n = Σ_terms ⟨w_term, Y_term[n]⟩ with a
  * per-channel weight (divided by the map size for 'mean'), so d(target)/dY_term is that weight
  * broadcast over Y — a constant [1,C,1,1] Expanded to Shape(Y) (batch and spatial stay dynamic).
- * The target's value per image ([N]) is computed alongside, as a graph output.
+ * A token layer [N,T,C] (see ../tokens) has its channels on axis 2 and its map on the patch
+ * tokens: the weight is [1,T,C], zero on the class token. The target's value per image ([N]) is
+ * computed alongside, as a graph output.
  */
 import { LabError } from '../../errors';
 import type { Graph } from '../model';
+import { tokenLayout, type TokenLayout } from '../tokens';
 import type { Builder } from './builder';
 import type { GradientTarget, Reduce } from './types';
 
@@ -24,15 +27,35 @@ interface Term {
   reduce: Reduce;
 }
 
-export function buildSeeds(b: Builder, graph: Graph, target: GradientTarget, exists: (t: string) => boolean): Seeds {
-  const terms = targetTerms(b, graph, target, exists);
+/** Where a target tensor's units and map are: its token layout, if it is a token layer. */
+interface Layout {
+  channelAxis: number;
+  tokens: TokenLayout | null;
+}
+
+export function buildSeeds(b: Builder, graph: Graph, target: GradientTarget, exists: (t: string) => boolean, image: [number, number] | null): Seeds {
+  const layout = (dims: number[]): Layout => {
+    const tokens = image ? tokenLayout(dims, image) : null;
+    return { channelAxis: tokens ? 2 : 1, tokens };
+  };
+  const terms = targetTerms(b, graph, target, exists, layout);
   const seeds: Seeds['seeds'] = [];
   const values: string[] = [];
   for (const { tensor, weights, reduce } of terms) {
     const dims = b.requireDims(tensor);
     if (dims.length < 2) throw new LabError('bad-request', `Target tensor "${tensor}" has rank ${dims.length}; it needs a channel axis.`);
-    const count = reduce === 'mean' ? dims.slice(2).reduce((p, x) => p * x, 1) : 1;
-    const w = b.constF(weights.map((x) => x / count), [1, dims[1], ...Array(dims.length - 2).fill(1)], 'grad_seed_weights');
+    const { tokens } = layout(dims);
+    let w: string;
+    if (tokens) {
+      const [, T, C] = dims;
+      const count = reduce === 'mean' ? tokens.grid[0] * tokens.grid[1] : 1;
+      const perToken = new Float32Array(T * C);
+      for (let t = tokens.prefix; t < T; t++) for (let c = 0; c < C; c++) perToken[t * C + c] = weights[c] / count;
+      w = b.constF(perToken, [1, T, C], 'grad_seed_weights');
+    } else {
+      const count = reduce === 'mean' ? dims.slice(2).reduce((p, x) => p * x, 1) : 1;
+      w = b.constF(weights.map((x) => x / count), [1, dims[1], ...Array(dims.length - 2).fill(1)], 'grad_seed_weights');
+    }
     seeds.push({ tensor, grad: b.op('Expand', [w, b.shapeOf(tensor)]) });
     const weighted = b.op('Flatten', [b.op('Mul', [tensor, w])], { axis: 1 });
     values.push(b.reduceSum(weighted, [1], false));
@@ -41,10 +64,11 @@ export function buildSeeds(b: Builder, graph: Graph, target: GradientTarget, exi
   return { seeds, value, tensors: [...new Set(terms.map((t) => t.tensor))] };
 }
 
-function targetTerms(b: Builder, graph: Graph, target: GradientTarget, exists: (t: string) => boolean): Term[] {
+function targetTerms(b: Builder, graph: Graph, target: GradientTarget, exists: (t: string) => boolean, layout: (dims: number[]) => Layout): Term[] {
   const channels = (tensor: string): number => {
     if (!exists(tensor)) throw new LabError('bad-request', `Unknown target tensor "${tensor}".`);
-    return b.requireDims(tensor)[1];
+    const dims = b.requireDims(tensor);
+    return dims[layout(dims).channelAxis];
   };
   const oneHot = (n: number, i: number, what: string) => {
     if (!Number.isInteger(i) || i < 0 || i >= n) throw new LabError('bad-request', `${what} ${i} is out of range (0…${n - 1}).`);

@@ -7,7 +7,8 @@ export type Reduce = 'sum' | 'mean';
 /**
  * What to differentiate, per image (batch entries never mix: image n's gradient is that of its
  * own target).
- * - unit: spatial sum/mean of one channel of a layer tensor ([N,C,H,W] or [N,C]).
+ * - unit: spatial sum/mean of one channel of a layer tensor ([N,C,H,W] or [N,C]; of a token
+ *   layer [N,T,C], the sum/mean over its patch tokens, the class token left out).
  * - logit: one column of the first graph output ([N,K]).
  * - weighted: Σ_terms Σ_c weights[c] · reduce(tensor[:, c]) — e.g. several units, or a direction.
  */

@@ -1,0 +1,154 @@
+/**
+ * Token layers: the layout rule, and on the small ViT fixture (torchvision's VisionTransformer,
+ * 64 px, 16 patches and a class token) that inspection lists [1,T,C] activations as layers whose
+ * units are channels, that probes reduce over the patch tokens and lay a unit's map on the patch
+ * grid (the class token left out), and that a mask scales a channel across every token. Values are
+ * checked against the raw tensor from the same onnxruntime run.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inspectModel } from '../../src/engine/lab/inspect';
+import { LoadedModel } from '../../src/engine/lab/loadedModel';
+import { addMasks, maskInput } from '../../src/engine/onnx/masks';
+import { decodeModel, encodeModel } from '../../src/engine/onnx/model';
+import { addProbes, exposeTensors, probeOutput } from '../../src/engine/onnx/probes';
+import { hasMap, tokenLayout } from '../../src/engine/onnx/tokens';
+import { nodeRuntime } from '../../src/engine/runtime/node';
+import type { Layer, ModelSummary, TensorF32 } from '../../src/engine/types';
+import { readFixtureRef, sinInput } from '../setup/fixturePaths';
+import { readFixture, relError } from './helpers';
+
+const runtime = nodeRuntime();
+
+describe('tokenLayout', () => {
+  it.each([
+    ['ViT-B/16 at 224: a class token and 14×14 patches', [1, 197, 768], [224, 224], { prefix: 1, grid: [14, 14] }],
+    ['no class token (pooled-token models, Swin flattened)', [1, 196, 768], [224, 224], { prefix: 0, grid: [14, 14] }],
+    ['ViT-B/32: 7×7', [1, 50, 768], [224, 224], { prefix: 1, grid: [7, 7] }],
+    ['a class and a distillation token (DeiT)', [1, 198, 384], [224, 224], { prefix: 2, grid: [14, 14] }],
+    ['a 2:1 image, 16-px patches', [1, 1 + 8 * 16, 64], [128, 256], { prefix: 1, grid: [8, 16] }],
+  ] as const)('%s', (_name, dims, image, want) => {
+    expect(tokenLayout(dims, image)).toEqual(want);
+  });
+  it.each([
+    ['tokens that tile no patch grid', [1, 100, 64], [224, 224]],
+    ['not rank 3', [1, 197, 768, 1], [224, 224]],
+  ] as const)('null for %s', (_name, dims, image) => {
+    expect(tokenLayout(dims, image)).toBeNull();
+  });
+  it('hasMap: NCHW and token layers, not vectors', () => {
+    expect(hasMap({ shape: [1, 8, 4, 4] })).toBe(true);
+    expect(hasMap({ shape: [1, 17, 8], tokens: { prefix: 1, grid: [4, 4] } })).toBe(true);
+    expect(hasMap({ shape: [1, 10] })).toBe(false);
+  });
+});
+
+describe('vit_mini token layers', () => {
+  const bytes = readFixture('vit_mini.onnx');
+  const ref = readFixtureRef('vit_mini');
+  const input = { dims: ref.input.shape, data: sinInput(ref.input.shape) };
+  let summary: ModelSummary;
+  let tokenLayers: Layer[];
+  let raw: Record<string, TensorF32>;
+
+  beforeAll(async () => {
+    summary = (await inspectModel(runtime, bytes, 'vit_mini')).summary;
+    tokenLayers = summary.layers.filter((l) => l.tokens);
+    const exposed = exposeTensors(decodeModel(bytes), tokenLayers.map((l) => l.tensor));
+    const session = await runtime.createSession(encodeModel(exposed));
+    try {
+      raw = await session.run({ input });
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('lists the [1,T,C] activations as layers: units are channels, 16 patches and a class token', () => {
+    // Per block at least the two residual sums, the two norms and the MLP's hidden layer.
+    expect(tokenLayers.length).toBeGreaterThanOrEqual(10);
+    for (const l of tokenLayers) {
+      expect(l.shape).toHaveLength(3);
+      expect(l.shape[1]).toBe(17);
+      expect(l.channels).toBe(l.shape[2]);
+      expect(l.tokens).toEqual({ prefix: 1, grid: [4, 4] });
+    }
+    const labels = tokenLayers.map((l) => l.label);
+    expect(labels.some((x) => x.startsWith('encoder.layers.encoder_layer_1'))).toBe(true);
+    // The MLP's hidden units (128 of them) are a layer too.
+    expect(tokenLayers.some((l) => l.channels === 128)).toBe(true);
+    // The conv stem stays an NCHW layer.
+    expect(summary.layers.some((l) => l.shape.length === 4 && !l.tokens)).toBe(true);
+  });
+
+  it('probes reduce each channel over the patch tokens and map a unit onto the 4×4 grid, the class token left out', async () => {
+    const unit = 5;
+    const probed = addProbes(decodeModel(bytes), {
+      layers: tokenLayers.map((l) => ({ tensor: l.tensor, rank: 3, tokens: l.tokens })),
+      maps: tokenLayers.map((l) => ({ tensor: l.tensor, unit, tokens: l.tokens })),
+    });
+    const session = await runtime.createSession(encodeModel(probed));
+    try {
+      const out = await session.run({ input });
+      for (const l of tokenLayers) {
+        const t = raw[l.tensor];
+        const [, T, C] = t.dims;
+        const max = new Float32Array(C).fill(-Infinity);
+        const mean = new Float32Array(C);
+        for (let k = 1; k < T; k++) {
+          for (let c = 0; c < C; c++) {
+            const v = t.data[k * C + c];
+            max[c] = Math.max(max[c], v);
+            mean[c] += v / (T - 1);
+          }
+        }
+        expect(out[probeOutput.max(l.tensor)].dims).toEqual([1, C]);
+        expect(relError(max, out[probeOutput.max(l.tensor)].data)).toBeLessThan(1e-6);
+        expect(relError(mean, out[probeOutput.mean(l.tensor)].data)).toBeLessThan(1e-5);
+        const map = out[probeOutput.map(l.tensor, unit)];
+        expect(map.dims).toEqual([1, 4, 4]);
+        // Row-major patches: map[r][c] is token 1 + 4r + c.
+        expect(Array.from(map.data)).toEqual(Array.from({ length: 16 }, (_, p) => t.data[(1 + p) * C + unit]));
+        // The class token's value is nowhere in the map unless a patch happens to equal it.
+        expect(Array.from(map.data)).not.toContain(t.data[unit]);
+      }
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('LoadedModel.run returns token-layer stats and [N,h,w] maps', async () => {
+    const loaded = await LoadedModel.open(runtime, bytes, 'vit_mini');
+    try {
+      const layer = tokenLayers[tokenLayers.length - 1];
+      const image = { width: 64, height: 64, channels: 3 as const, data: new Uint8Array(64 * 64 * 3).map((_, i) => (i * 7) % 256) };
+      const result = await loaded.run({ images: [image, image], layers: [layer.tensor], maps: [{ layer: layer.tensor, unit: 3 }] });
+      expect(result.stats[layer.tensor].max.dims).toEqual([2, layer.channels]);
+      expect(result.maps[`${layer.tensor}#3`].dims).toEqual([2, 4, 4]);
+    } finally {
+      await loaded.release();
+    }
+  });
+
+  it('a zeroed mask on a token layer zeroes that channel on every token, class token included; all-ones changes nothing', async () => {
+    const layer = tokenLayers[0];
+    const C = layer.channels;
+    const masked = exposeTensors(addMasks(decodeModel(bytes), [{ tensor: layer.tensor, channels: C, rank: 3 }]), [layer.tensor]);
+    const session = await runtime.createSession(encodeModel(masked));
+    try {
+      const ones = new Float32Array(C).fill(1);
+      const same = await session.run({ input, [maskInput(layer.tensor)]: { dims: [1, 1, C], data: ones } });
+      expect(relError(raw[layer.tensor].data, same[layer.tensor].data)).toBe(0);
+      const off = Float32Array.from(ones);
+      off[2] = 0;
+      const out = await session.run({ input, [maskInput(layer.tensor)]: { dims: [1, 1, C], data: off } });
+      const t = out[layer.tensor];
+      for (let k = 0; k < t.dims[1]; k++) {
+        expect(Math.abs(t.data[k * C + 2])).toBe(0);
+        expect(t.data[k * C + 3]).toBe(raw[layer.tensor].data[k * C + 3]);
+      }
+      expect(relError(same[ref.output.name].data, out[ref.output.name].data)).toBeGreaterThan(0);
+    } finally {
+      await session.release();
+    }
+  });
+
+});
