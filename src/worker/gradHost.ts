@@ -180,8 +180,8 @@ export class GradHost {
     const { target: t, method } = request;
     let target: GradientTarget;
     if (t.kind === 'unit') {
-      this.checkUnit(model, t.layer, t.unit);
-      target = { kind: 'unit', tensor: t.layer, unit: t.unit, reduce: 'sum' };
+      const layer = this.checkUnit(model, t.layer, t.unit);
+      target = { kind: 'unit', tensor: t.layer, unit: t.unit, reduce: 'sum', ...(layer.tokens ? { tokens: layer.tokens } : {}) };
     } else {
       target = { kind: 'logit', index: t.index };
     }
@@ -242,7 +242,7 @@ export class GradHost {
     progress({ stage: 'featvis', fraction: 0, message: 'Building the gradient session' });
     const steps = request.steps ?? DEFAULT_STEPS;
     const plan = () => {
-      const p = featureObjective(model.model, layer.tensor, layer.shape, request.unit, objective);
+      const p = featureObjective(model.model, layer.tensor, layer.shape, request.unit, objective, layer.tokens);
       return { model: p.model, target: p.target };
     };
     const vis = await this.withRunner(runtime, session, model, `featvis|${objective}|${layer.tensor}#${request.unit}`, plan, (runner) =>

@@ -34,7 +34,9 @@ export interface GradientRefWrt {
 export interface GradientRefCase {
   /** 'token': a unit of a token layer [N,T,C] (a channel, over the patch tokens). */
   id: 'logit' | 'unit' | 'token';
-  target: { kind: 'logit'; index: number } | { kind: 'unit'; tensor: string; unit: number; reduce: 'mean' | 'sum' };
+  target:
+    | { kind: 'logit'; index: number }
+    | { kind: 'unit'; tensor: string; unit: number; reduce: 'mean' | 'sum'; tokens?: { prefix: number; grid: [number, number] } };
   targetValue: number;
   wrt: GradientRefWrt[];
   module?: string;

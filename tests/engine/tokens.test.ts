@@ -2,10 +2,14 @@
  * Token layers: the layout rule, and on the small ViT fixture (torchvision's VisionTransformer,
  * 64 px, 16 patches and a class token) that inspection lists [1,T,C] activations as layers whose
  * units are channels, that probes reduce over the patch tokens and lay a unit's map on the patch
- * grid (the class token left out), and that a mask scales a channel across every token. Values are
- * checked against the raw tensor from the same onnxruntime run.
+ * grid (the class token left out), that a mask scales a channel across every token, and that
+ * feature visualisation's objectives read the patch map. Values are checked against the raw tensor
+ * from the same onnxruntime run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { openGradientRunner, type GradientRunner } from '../../src/engine/attribution';
+import { imagesToTensor } from '../../src/engine/data/preprocess';
+import { featureObjective, MAX_TEMPERATURE } from '../../src/engine/featvis';
 import { inspectModel } from '../../src/engine/lab/inspect';
 import { LoadedModel } from '../../src/engine/lab/loadedModel';
 import { addMasks, maskInput } from '../../src/engine/onnx/masks';
@@ -124,6 +128,46 @@ describe('vit_mini token layers', () => {
       expect(result.stats[layer.tensor].max.dims).toEqual([2, layer.channels]);
       expect(result.maps[`${layer.tensor}#3`].dims).toEqual([2, 4, 4]);
     } finally {
+      await loaded.release();
+    }
+  });
+
+  it("feature visualisation on a token layer: 'max' is the smooth max over the patch map, 'mean' its mean, with ascent gradients", async () => {
+    const loaded = await LoadedModel.open(runtime, bytes, 'vit_mini');
+    const layer = tokenLayers[tokenLayers.length - 1];
+    const unit = 7;
+    const images = [0, 1].map((k) => ({ width: 64, height: 64, channels: 3 as const, data: new Uint8Array(64 * 64 * 3).map((_, i) => (i * (5 + k)) % 251) }));
+    const x = imagesToTensor(images, loaded.summary.preprocess);
+    const map = (await loaded.run({ images, maps: [{ layer: layer.tensor, unit }] })).maps[`${layer.tensor}#${unit}`].data;
+    const runners: GradientRunner[] = [];
+    try {
+      for (const objective of ['max', 'mean'] as const) {
+        const plan = featureObjective(loaded.model, layer.tensor, layer.shape, unit, objective, layer.tokens);
+        const r = await openGradientRunner(runtime, plan.model, loaded.summary.imageInput.name, loaded.summary.preprocess.size, plan.target);
+        runners.push(r);
+        const { value, grad } = await r.run(x);
+        for (let n = 0; n < 2; n++) {
+          const y = Array.from(map.subarray(n * 16, (n + 1) * 16));
+          const top = Math.max(...y);
+          const e = y.map((v) => Math.exp((v - top) / MAX_TEMPERATURE));
+          const z = e.reduce((p, q) => p + q, 0);
+          const want = objective === 'max' ? y.reduce((p, v, i) => p + (e[i] / z) * v, 0) : y.reduce((p, v) => p + v, 0) / 16;
+          expect(value[n]).toBeCloseTo(want, 4);
+        }
+        // A small step along the gradient raises each image's objective by about ε·|∇|².
+        const eps = 1e-3;
+        const stepped = (await r.run({ dims: x.dims, data: Float32Array.from(x.data, (v, i) => v + eps * grad.data[i]) })).value;
+        const per = x.data.length / 2;
+        for (let n = 0; n < 2; n++) {
+          let g2 = 0;
+          for (let i = n * per; i < (n + 1) * per; i++) g2 += grad.data[i] ** 2;
+          const ratio = (stepped[n] - value[n]) / (eps * g2);
+          expect(ratio).toBeGreaterThan(0.9);
+          expect(ratio).toBeLessThan(1.1);
+        }
+      }
+    } finally {
+      for (const r of runners) await r.release();
       await loaded.release();
     }
   });

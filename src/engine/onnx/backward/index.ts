@@ -62,7 +62,7 @@ export function buildGradientModel(model: Model, options: GradientOptions): Grad
     throw new LabError('bad-request', `Unknown tensor "${name}" to differentiate with respect to.`);
   });
 
-  const { seeds, value, tensors } = buildSeeds(b, graph, options.target, exists, imageSize(model, options));
+  const { seeds, value, tensors } = buildSeeds(b, graph, options.target, exists);
   const path = differentiationPath(graph, wrt, tensors);
 
   // Gradient contributions per tensor, summed on first use.
@@ -124,19 +124,6 @@ export function buildGradientModel(model: Model, options: GradientOptions): Grad
   graph.initializer.push(...b.initializers);
   graph.output.push(floatValueInfo(targetName, ['N']), ...Object.values(grads).map((g) => floatValueInfo(g)));
   return { model: out, outputs: { grads, target: targetName, forward }, differentiated: path.nodes.length };
-}
-
-/** [H, W] of the image input in the dry run (token layers are laid on it), or null without one. */
-function imageSize(model: Model, options: GradientOptions): [number, number] | null {
-  if (realInputs(model.graph).length === 0) return null;
-  let name: string;
-  try {
-    name = findImageInput(model).name;
-  } catch {
-    return null;
-  }
-  const dims = options.shapes?.dims[name];
-  return dims?.length === 4 ? [dims[2], dims[3]] : null;
 }
 
 /** Dry run for shapes, then buildGradientModel: the one call most callers need. */

@@ -2,13 +2,13 @@
  * Targets as linear functionals of layer tensors: target_n = Σ_terms ⟨w_term, Y_term[n]⟩ with a
  * per-channel weight (divided by the map size for 'mean'), so d(target)/dY_term is that weight
  * broadcast over Y — a constant [1,C,1,1] Expanded to Shape(Y) (batch and spatial stay dynamic).
- * A token layer [N,T,C] (see ../tokens) has its channels on axis 2 and its map on the patch
- * tokens: the weight is [1,T,C], zero on the class token. The target's value per image ([N]) is
+ * A term given a token layout (a token layer [N,T,C], see ../tokens) has its channels on axis 2
+ * and its map on the patch tokens: the weight is [1,T,C], zero on the class token. The target's value per image ([N]) is
  * computed alongside, as a graph output.
  */
 import { LabError } from '../../errors';
 import type { Graph } from '../model';
-import { tokenLayout, type TokenLayout } from '../tokens';
+import type { TokenLayout } from '../../types';
 import type { Builder } from './builder';
 import type { GradientTarget, Reduce } from './types';
 
@@ -25,26 +25,16 @@ interface Term {
   tensor: string;
   weights: number[];
   reduce: Reduce;
+  tokens?: TokenLayout;
 }
 
-/** Where a target tensor's units and map are: its token layout, if it is a token layer. */
-interface Layout {
-  channelAxis: number;
-  tokens: TokenLayout | null;
-}
-
-export function buildSeeds(b: Builder, graph: Graph, target: GradientTarget, exists: (t: string) => boolean, image: [number, number] | null): Seeds {
-  const layout = (dims: number[]): Layout => {
-    const tokens = image ? tokenLayout(dims, image) : null;
-    return { channelAxis: tokens ? 2 : 1, tokens };
-  };
-  const terms = targetTerms(b, graph, target, exists, layout);
+export function buildSeeds(b: Builder, graph: Graph, target: GradientTarget, exists: (t: string) => boolean): Seeds {
+  const terms = targetTerms(b, graph, target, exists);
   const seeds: Seeds['seeds'] = [];
   const values: string[] = [];
-  for (const { tensor, weights, reduce } of terms) {
+  for (const { tensor, weights, reduce, tokens } of terms) {
     const dims = b.requireDims(tensor);
     if (dims.length < 2) throw new LabError('bad-request', `Target tensor "${tensor}" has rank ${dims.length}; it needs a channel axis.`);
-    const { tokens } = layout(dims);
     let w: string;
     if (tokens) {
       const [, T, C] = dims;
@@ -64,11 +54,12 @@ export function buildSeeds(b: Builder, graph: Graph, target: GradientTarget, exi
   return { seeds, value, tensors: [...new Set(terms.map((t) => t.tensor))] };
 }
 
-function targetTerms(b: Builder, graph: Graph, target: GradientTarget, exists: (t: string) => boolean, layout: (dims: number[]) => Layout): Term[] {
-  const channels = (tensor: string): number => {
+function targetTerms(b: Builder, graph: Graph, target: GradientTarget, exists: (t: string) => boolean): Term[] {
+  const channels = (tensor: string, tokens?: TokenLayout): number => {
     if (!exists(tensor)) throw new LabError('bad-request', `Unknown target tensor "${tensor}".`);
     const dims = b.requireDims(tensor);
-    return dims[layout(dims).channelAxis];
+    if (tokens) checkTokens(tensor, dims, tokens);
+    return dims[tokens ? 2 : 1];
   };
   const oneHot = (n: number, i: number, what: string) => {
     if (!Number.isInteger(i) || i < 0 || i >= n) throw new LabError('bad-request', `${what} ${i} is out of range (0…${n - 1}).`);
@@ -76,7 +67,7 @@ function targetTerms(b: Builder, graph: Graph, target: GradientTarget, exists: (
   };
   switch (target.kind) {
     case 'unit':
-      return [{ tensor: target.tensor, weights: oneHot(channels(target.tensor), target.unit, `Unit`), reduce: target.reduce }];
+      return [{ tensor: target.tensor, weights: oneHot(channels(target.tensor, target.tokens), target.unit, `Unit`), reduce: target.reduce, tokens: target.tokens }];
     case 'logit': {
       const out = graph.output[0].name;
       return [{ tensor: out, weights: oneHot(channels(out), target.index, 'Logit index'), reduce: 'sum' }];
@@ -84,12 +75,20 @@ function targetTerms(b: Builder, graph: Graph, target: GradientTarget, exists: (
     case 'weighted': {
       if (target.terms.length === 0) throw new LabError('bad-request', 'A weighted target needs at least one term.');
       return target.terms.map((t) => {
-        const c = channels(t.tensor);
+        const c = channels(t.tensor, t.tokens);
         if (t.weights.length !== c) {
           throw new LabError('bad-request', `Target "${t.tensor}" has ${c} channels but ${t.weights.length} weights were given.`);
         }
-        return { tensor: t.tensor, weights: t.weights, reduce: t.reduce };
+        return { tensor: t.tensor, weights: t.weights, reduce: t.reduce, tokens: t.tokens };
       });
     }
+  }
+}
+
+/** A token layout must fit the tensor: [N, prefix + rows·columns, C]. */
+function checkTokens(tensor: string, dims: number[], tokens: TokenLayout): void {
+  const [rows, cols] = tokens.grid;
+  if (dims.length !== 3 || dims[1] !== tokens.prefix + rows * cols) {
+    throw new LabError('bad-request', `Target "${tensor}" [${dims}] is not a token layer of ${tokens.prefix} + ${rows}×${cols} tokens.`);
   }
 }

@@ -1,5 +1,6 @@
 /** The request and result shapes of backward-graph building (see ./index.ts). */
 import type { Model } from '../model';
+import type { TokenLayout } from '../../types';
 
 /** How a channel's map is reduced to one number per image: sum or mean over the spatial axes. */
 export type Reduce = 'sum' | 'mean';
@@ -8,14 +9,15 @@ export type Reduce = 'sum' | 'mean';
  * What to differentiate, per image (batch entries never mix: image n's gradient is that of its
  * own target).
  * - unit: spatial sum/mean of one channel of a layer tensor ([N,C,H,W] or [N,C]; of a token
- *   layer [N,T,C], the sum/mean over its patch tokens, the class token left out).
+ *   layer [N,T,C] given with its `tokens` layout, the channel on axis 2 summed/averaged over the
+ *   patch tokens, the class token left out).
  * - logit: one column of the first graph output ([N,K]).
  * - weighted: Σ_terms Σ_c weights[c] · reduce(tensor[:, c]) — e.g. several units, or a direction.
  */
 export type GradientTarget =
-  | { kind: 'unit'; tensor: string; unit: number; reduce: Reduce }
+  | { kind: 'unit'; tensor: string; unit: number; reduce: Reduce; tokens?: TokenLayout }
   | { kind: 'logit'; index: number }
-  | { kind: 'weighted'; terms: Array<{ tensor: string; weights: number[]; reduce: Reduce }> };
+  | { kind: 'weighted'; terms: Array<{ tensor: string; weights: number[]; reduce: Reduce; tokens?: TokenLayout }> };
 
 /**
  * Static shapes of the forward graph's tensors, from a dry run (see tensorShapes in ./shapes).
