@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { colouredPixels } from './helpers';
 
 const LAYER = '/encoder/layers/encoder_layer_1/Add_1_output_0';
 const UNIT = 3;
@@ -42,13 +43,7 @@ test('a ViT token-layer unit: exemplars with patch-grid maps and an attribution 
   const values = unit.top.map((t) => t.value);
   expect(values).toEqual([...values].sort((a, b) => b - a));
   for (let i = 0; i < 15; i++) await expect(exemplars.nth(i).getByTestId('exemplar-map')).toBeVisible();
-  const changed = await exemplars.first().getByTestId('exemplar-map').evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) n++;
-    return n;
-  });
-  expect(changed).toBeGreaterThan(0);
+  expect(await colouredPixels(exemplars.first().getByTestId('exemplar-map'))).toBeGreaterThan(0);
   await expect(page.getByTestId('unit-tile')).toHaveCount(64);
 
   // Attribution of the top exemplar for the unit (gradient × input through the transformer).
