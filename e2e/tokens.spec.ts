@@ -2,8 +2,9 @@
  * A vision transformer's token layer in the tab (WASM): the small ViT fixture (torchvision's
  * VisionTransformer, 64 px, 16 patches and a class token; made by the Vitest global setup) opens
  * from an address, its encoder block's [1,17,64] output is a layer whose units are channels, and a
- * unit shows its exemplars over the built-in scenes with maps on the 4×4 patch grid and the
- * attribution map of its top exemplar (a gradient through LayerNorm, attention and GELU).
+ * unit shows its exemplars over the built-in scenes with maps on the 4×4 patch grid, its value on
+ * the class token apart, and the attribution map of its top exemplar (a gradient through
+ * LayerNorm, attention and GELU).
  */
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
@@ -16,7 +17,7 @@ const HASH = `#/exemplars?v=1&model=${encodeURIComponent(MODEL_URL)}&dataset=sce
 
 interface TokenState {
   summary: { layers: Array<{ tensor: string; channels: number; shape: number[]; tokens?: { prefix: number; grid: [number, number] } }> } | null;
-  exUnit: { unit: number; top: Array<{ value: number; map: { dims: number[] } | null }> } | null;
+  exUnit: { unit: number; top: Array<{ value: number; map: { dims: number[] } | null; classToken?: number[] }> } | null;
 }
 interface LabWindow {
   __lab: { getState(): TokenState };
@@ -24,7 +25,7 @@ interface LabWindow {
 
 test.setTimeout(20 * 60_000);
 
-test('a ViT token-layer unit: exemplars with patch-grid maps and an attribution map', async ({ page }) => {
+test('a ViT token-layer unit: exemplars with patch-grid maps, the class token apart, and an attribution map', async ({ page }) => {
   const bytes = readFileSync('tests/.fixtures/vit_mini.onnx');
   await page.route(`**/${MODEL_URL}`, (route) =>
     route.fulfill({ status: 200, body: bytes, headers: { 'Content-Type': 'application/octet-stream', 'Cross-Origin-Resource-Policy': 'cross-origin' } }),
@@ -40,6 +41,9 @@ test('a ViT token-layer unit: exemplars with patch-grid maps and an attribution 
   const unit = await page.evaluate(() => (window as unknown as LabWindow).__lab.getState().exUnit!);
   expect(unit.unit).toBe(UNIT);
   for (const item of unit.top) expect(item.map?.dims).toEqual([4, 4]);
+  // The class token is shown apart, under each exemplar.
+  for (const item of unit.top) expect(item.classToken).toHaveLength(1);
+  await expect(exemplars.first().getByTestId('exemplar-cls')).toHaveText(`cls ${unit.top[0].classToken![0].toFixed(2)}`);
   const values = unit.top.map((t) => t.value);
   expect(values).toEqual([...values].sort((a, b) => b - a));
   for (let i = 0; i < 15; i++) await expect(exemplars.nth(i).getByTestId('exemplar-map')).toBeVisible();

@@ -98,6 +98,8 @@ export interface RunResult {
   stats: Record<string, LayerStats>;
   /** Full activation maps for requested units: key `${layer}#${unit}`, dims [N, H, W]. */
   maps: Record<string, TensorF32>;
+  /** Token layers with a class token: the mapped unit on the leading tokens, same keys, dims [N, prefix]. */
+  classTokens?: Record<string, TensorF32>;
 }
 
 /** An RGB image as packed bytes (RGB or RGBA), as decoders produce it. */

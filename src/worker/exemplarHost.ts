@@ -174,13 +174,16 @@ export class ExemplarHost {
     const ranked = [...top, ...bottom];
     const images = ranked.map((r) => ds.image(r.index));
     const spatial = hasMap(layer);
-    const maps = spatial && ranked.length ? (await model.run({ images, maps: [{ layer: layer.tensor, unit }], signal, preprocess: preprocessFor(model, ds) })).maps[`${layer.tensor}#${unit}`] : null;
+    const run = spatial && ranked.length ? await model.run({ images, maps: [{ layer: layer.tensor, unit }], signal, preprocess: preprocessFor(model, ds) }) : null;
+    const maps = run ? run.maps[`${layer.tensor}#${unit}`] : null;
+    const cls = run?.classTokens?.[`${layer.tensor}#${unit}`];
     const [h, w] = maps ? maps.dims.slice(1) : [0, 0];
     const items: ExemplarItem[] = ranked.map((r, i) => ({
       index: r.index,
       value: r.value,
       image: images[i],
       map: maps ? { dims: [h, w], data: maps.data.slice(i * h * w, (i + 1) * h * w) } : null,
+      ...(cls ? { classToken: Array.from(cls.data.subarray(i * cls.dims[1], (i + 1) * cls.dims[1])) } : {}),
       facets: facetsOf(ds, r.index),
     }));
     const topItems = items.slice(0, top.length);

@@ -111,15 +111,18 @@ describe('vit_mini token layers', () => {
         expect(map.dims).toEqual([1, 4, 4]);
         // Row-major patches: map[r][c] is token 1 + 4r + c.
         expect(Array.from(map.data)).toEqual(Array.from({ length: 16 }, (_, p) => t.data[(1 + p) * C + unit]));
-        // The class token's value is nowhere in the map unless a patch happens to equal it.
+        // The class token is not in the map; it is an output of its own.
         expect(Array.from(map.data)).not.toContain(t.data[unit]);
+        const cls = out[probeOutput.classToken(l.tensor, unit)];
+        expect(cls.dims).toEqual([1, 1]);
+        expect(cls.data[0]).toBe(t.data[unit]);
       }
     } finally {
       await session.release();
     }
   });
 
-  it('LoadedModel.run returns token-layer stats and [N,h,w] maps', async () => {
+  it('LoadedModel.run returns token-layer stats, [N,h,w] maps and the class token apart', async () => {
     const loaded = await LoadedModel.open(runtime, bytes, 'vit_mini');
     try {
       const layer = tokenLayers[tokenLayers.length - 1];
@@ -127,6 +130,7 @@ describe('vit_mini token layers', () => {
       const result = await loaded.run({ images: [image, image], layers: [layer.tensor], maps: [{ layer: layer.tensor, unit: 3 }] });
       expect(result.stats[layer.tensor].max.dims).toEqual([2, layer.channels]);
       expect(result.maps[`${layer.tensor}#3`].dims).toEqual([2, 4, 4]);
+      expect(result.classTokens?.[`${layer.tensor}#3`].dims).toEqual([2, 1]);
     } finally {
       await loaded.release();
     }

@@ -91,7 +91,12 @@ export class LoadedModel {
     });
     const result: RunResult = { logits: out[this.summary.outputs[0].name], stats: {}, maps: {} };
     for (const t of layers) result.stats[t] = { max: out[probeOutput.max(t)], mean: out[probeOutput.mean(t)] };
-    for (const m of maps) result.maps[`${m.layer}#${m.unit}`] = out[probeOutput.map(m.layer, m.unit)];
+    for (const m of maps) {
+      const key = `${m.layer}#${m.unit}`;
+      result.maps[key] = out[probeOutput.map(m.layer, m.unit)];
+      const cls = out[probeOutput.classToken(m.layer, m.unit)];
+      if (cls) (result.classTokens ??= {})[key] = cls;
+    }
     return result;
   }
 

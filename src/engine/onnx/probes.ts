@@ -3,7 +3,7 @@
  * layers under study as extra outputs. Per probed layer: [N,C] spatial max and mean; per open
  * unit: its full [N,H,W] map. The original outputs are untouched, so the logits do not change.
  * A token layer [N,T,C] is reduced over its patch tokens, and a unit's map is its patch tokens
- * laid on the patch grid; the class token stays out of both.
+ * laid on the patch grid; the class token stays out of both, and is an output of its own.
  */
 import { cloneModel, opsetVersion, type Model } from './model';
 import { floatValueInfo, freshNamer, int64Initializer, makeNode } from './graph';
@@ -26,6 +26,8 @@ export const probeOutput = {
   max: (tensor: string) => `probe:max:${tensor}`,
   mean: (tensor: string) => `probe:mean:${tensor}`,
   map: (tensor: string, unit: number) => `probe:map:${tensor}:${unit}`,
+  /** A token layer's unit on its leading (class) tokens, kept apart from the map: [N, prefix]. */
+  classToken: (tensor: string, unit: number) => `probe:cls:${tensor}:${unit}`,
 };
 
 const INT64_MAX = 9007199254740991;
@@ -95,6 +97,11 @@ export function addProbes(model: Model, request: ProbeRequest): Model {
       graph.node.push(makeNode('Gather', [tensor, index], [picked], fresh(`probe/map/${tensor}`), { axis: 2 }));
       const shape = i64([-1, ...tokens.grid]);
       graph.node.push(makeNode('Reshape', [patches(picked, tokens), shape], [name], fresh(`probe/grid/${tensor}`)));
+      if (tokens.prefix > 0) {
+        const cls = probeOutput.classToken(tensor, unit);
+        graph.node.push(makeNode('Slice', [picked, i64([0]), i64([tokens.prefix]), i64([1])], [cls], fresh(`probe/cls/${tensor}`)));
+        graph.output.push(floatValueInfo(cls, ['N', tokens.prefix]));
+      }
     } else {
       graph.node.push(makeNode('Gather', [tensor, index], [name], fresh(`probe/map/${tensor}`), { axis: 1 }));
     }
