@@ -16,8 +16,9 @@ import { addMasks, maskInput } from '../../src/engine/onnx/masks';
 import { decodeModel, encodeModel } from '../../src/engine/onnx/model';
 import { addProbes, exposeTensors, probeOutput } from '../../src/engine/onnx/probes';
 import { hasMap, tokenLayout } from '../../src/engine/onnx/tokens';
+import { buildGradientModel, tensorShapes } from '../../src/engine/onnx/backward';
 import { nodeRuntime } from '../../src/engine/runtime/node';
-import type { Layer, ModelSummary, TensorF32 } from '../../src/engine/types';
+import type { Layer, ModelSummary, TensorF32, TokenLayout } from '../../src/engine/types';
 import { readFixtureRef, sinInput } from '../setup/fixturePaths';
 import { readFixture, relError } from './helpers';
 
@@ -174,6 +175,16 @@ describe('vit_mini token layers', () => {
       for (const r of runners) await r.release();
       await loaded.release();
     }
+  });
+
+  it('a unit target whose token layout does not fit the tensor is a bad request', async () => {
+    const model = decodeModel(bytes);
+    const shapes = await tensorShapes(runtime, model);
+    const layer = tokenLayers[0];
+    const build = (tokens: TokenLayout) =>
+      buildGradientModel(model, { target: { kind: 'unit', tensor: layer.tensor, unit: 0, reduce: 'mean', tokens }, wrt: ['input'], shapes });
+    expect(() => build({ prefix: 0, grid: [4, 4] })).toThrow(expect.objectContaining({ code: 'bad-request', message: expect.stringMatching(/not a token layer of 0 \+ 4×4/) }));
+    expect(build(layer.tokens!).differentiated).toBeGreaterThan(0);
   });
 
   it('a zeroed mask on a token layer zeroes that channel on every token, class token included; all-ones changes nothing', async () => {

@@ -3,8 +3,8 @@
  * per-channel weight (divided by the map size for 'mean'), so d(target)/dY_term is that weight
  * broadcast over Y — a constant [1,C,1,1] Expanded to Shape(Y) (batch and spatial stay dynamic).
  * A term given a token layout (a token layer [N,T,C], see ../tokens) has its channels on axis 2
- * and its map on the patch tokens: the weight is [1,T,C], zero on the class token. The target's value per image ([N]) is
- * computed alongside, as a graph output.
+ * and its map on the patch tokens: the weight is [1,T,C], zero on the class token. The target's
+ * value per image ([N]) is computed alongside, as a graph output.
  */
 import { LabError } from '../../errors';
 import type { Graph } from '../model';
