@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { discoverCircuit, restOf, splitConcept } from '../src/engine/circuits';
-import type { Circuit, CircuitSpec } from '../src/engine/circuits/types';
+import { discoverCircuit, makeSpec, restOf, splitConcept } from '../src/engine/circuits';
+import type { Circuit } from '../src/engine/circuits/types';
 import { loadBanks, openDataset, type DatasetFilter } from '../src/engine/data/datasets';
 import { LoadedModel } from '../src/engine/lab/loadedModel';
 import { nodeRuntime } from '../src/engine/runtime/node';
@@ -40,20 +40,7 @@ async function main() {
     if (hit) return hit;
     const matching = ds.filter(filter);
     const split = splitConcept(matching, restOf(ds.count, matching), 16, 0);
-    const spec: CircuitSpec = {
-      concept: { kind: 'filter', filter },
-      contrast: { kind: 'rest' },
-      examples: 16,
-      heldOut: 0,
-      target: { kind: 'selective', count: K },
-      layers: [],
-      k: K,
-      method: 'cla',
-      reduce: 'mean',
-      ablation: 'zero',
-      random: 0,
-      seed: 0,
-    };
+    const spec = makeSpec({ kind: 'filter', filter }, { kind: 'selective', count: K }, { contrast: { kind: 'rest' }, heldOut: 0, k: K, random: 0 });
     const load = (idx: number[]) => idx.map((i) => ds.image(i));
     const c = await discoverCircuit(runtime, model, spec, { discovery: load(split.discovery), heldOut: [], contrast: load(split.contrast) });
     cache.set(key, c);
