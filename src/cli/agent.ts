@@ -1,0 +1,209 @@
+/**
+ * `lab agent MODEL DATASET --layer L --unit U`: the interpretability agent on the command line.
+ * Runs the offline planner (default) or a model behind an OpenAI-compatible or Anthropic API on
+ * one unit or several (`--units 0-63`, `--shard i/n` for a job's share), prints `lab.agent/1`
+ * (description, label, rounds, tool calls, timings) and optionally writes each run's
+ * `lab.agent-transcript/1` (--transcript FILE). The API key is read from an environment variable
+ * (--api-key-env) and never printed, logged or written.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createOfflineClient } from '../engine/agent/clients/offline';
+import { ImageStore } from '../engine/agent/imageStore';
+import { AgentRun, DEFAULT_ROUNDS } from '../engine/agent/loop';
+import { indexingExemplars } from '../engine/agent/tools/exemplarSource';
+import type { VisionDescriber } from '../engine/agent/tools';
+import { stringifyTranscript, toTranscript } from '../engine/agent/transcript';
+import type { AgentRunSettings, BackendKind, BackendSettings, ChatClient } from '../engine/agent/types';
+import { findDataset, loadBanks, openDataset } from '../engine/data/datasets';
+import { LabError } from '../engine/errors';
+import { decodeIndexFile } from '../engine/exemplars/indexFile';
+import { LayerIndex } from '../engine/exemplars/layerIndex';
+import type { LoadedModel } from '../engine/lab/loadedModel';
+import type { Layer } from '../engine/types';
+import { parseArgs, type Parsed } from './args';
+import { shardRange } from './exemplarsCommand';
+
+export const AGENT_USAGE = `lab agent MODEL.onnx DATASET --layer L (--unit U | --units 0-63) [--shard i/n]
+                [--backend offline|openai|anthropic] [--base-url URL] [--model NAME] [--api-key-env VAR] [--sees-images]
+                [--rounds 25] [--seed S] [--temperature T] [--transcript FILE] [--index INDEX] [--count N] [--json]`;
+
+const VALUED = new Set(['layer', 'unit', 'units', 'shard', 'backend', 'base-url', 'model', 'api-key-env', 'rounds', 'seed', 'temperature', 'transcript', 'index', 'count', 'threads', 'max-failures']);
+
+export interface AgentDeps {
+  openModel: (path: string, args: Parsed) => Promise<LoadedModel>;
+  resolveLayers: (summary: LoadedModel['summary'], spec: string) => Layer[];
+}
+
+/** "0-63", "3", "0,5,7-9" → unit numbers in order, each in 0..channels−1. */
+export function parseUnits(spec: string, channels: number): number[] {
+  const out: number[] = [];
+  for (const part of spec.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m) throw new LabError('bad-request', `--units takes numbers and ranges such as 0-63 or 0,5,7 (got "${part}").`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a || b >= channels) throw new LabError('bad-request', `Units ${part} are not within 0..${channels - 1}.`);
+    for (let u = a; u <= b; u++) out.push(u);
+  }
+  return out;
+}
+
+function number(args: Parsed, name: string, fallback: number, min: number, max: number, integer = true): number {
+  const v = args.options.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) throw new LabError('bad-request', `--${name} takes a ${integer ? 'whole ' : ''}number from ${min} to ${max}.`);
+  return n;
+}
+
+function text(args: Parsed, name: string): string | undefined {
+  const v = args.options.get(name);
+  if (v === true) throw new LabError('bad-request', `--${name} needs a value.`);
+  return v;
+}
+
+type CreateClient = (settings: BackendSettings) => ChatClient;
+
+/** The cloud and local backends live in clients/index.ts (its own branch); loaded when asked for. */
+async function remoteClients(): Promise<CreateClient> {
+  const path = '../engine/agent/clients/index';
+  try {
+    const mod = (await import(/* @vite-ignore */ path)) as { createClient?: CreateClient };
+    if (typeof mod.createClient === 'function') return mod.createClient;
+  } catch {
+    // fall through
+  }
+  throw new LabError('bad-request', 'This build has no OpenAI or Anthropic client yet (src/engine/agent/clients/index.ts); use --backend offline.');
+}
+
+function transcriptPath(spec: string, unit: number, many: boolean): string {
+  if (spec.includes('{unit}')) return spec.replace(/\{unit\}/g, String(unit));
+  if (!many) return spec;
+  const dot = spec.lastIndexOf('.');
+  return dot > 0 ? `${spec.slice(0, dot)}.u${unit}${spec.slice(dot)}` : `${spec}.u${unit}`;
+}
+
+export async function agentCommand(argv: string[], deps: AgentDeps): Promise<number> {
+  const args = parseArgs(argv, VALUED);
+  if (args.options.has('help')) {
+    console.log(`usage:\n  ${AGENT_USAGE}`);
+    return 0;
+  }
+  const json = args.options.has('json');
+  const [modelPath, datasetId] = args.positionals;
+  const layerSpec = text(args, 'layer');
+  if (!modelPath || !datasetId || !layerSpec) throw new LabError('bad-request', `usage: ${AGENT_USAGE}`);
+  if (!findDataset(datasetId)) throw new LabError('bad-request', `lab agent works on a built-in scene dataset (scenes-test): its scene attributes feed the exemplars' statistics and the describer (got "${datasetId.slice(0, 60)}").`);
+  const kind = (text(args, 'backend') ?? 'offline') as BackendKind;
+  if (!['offline', 'openai', 'anthropic'].includes(kind)) throw new LabError('bad-request', '--backend takes offline, openai or anthropic.');
+  const unitSpec = text(args, 'units') ?? text(args, 'unit');
+  if (unitSpec === undefined) throw new LabError('bad-request', 'lab agent takes --unit U or --units 0-63.');
+  const rounds = number(args, 'rounds', DEFAULT_ROUNDS, 1, 200);
+  const seed = number(args, 'seed', 0, 0, 2 ** 31 - 1);
+  const maxFailures = number(args, 'max-failures', 3, 1, 100);
+  const keyEnv = text(args, 'api-key-env') ?? (kind === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY');
+  const backend: BackendSettings = {
+    kind,
+    seesImages: args.options.has('sees-images'),
+    ...(text(args, 'base-url') ? { baseUrl: text(args, 'base-url') } : {}),
+    ...(text(args, 'model') ? { model: text(args, 'model') } : {}),
+    ...(args.options.has('temperature') ? { temperature: number(args, 'temperature', 0, 0, 2, false) } : {}),
+  };
+  const createRemote = kind === 'offline' ? null : await remoteClients();
+  const apiKey = kind === 'offline' ? undefined : process.env[keyEnv];
+
+  const started = performance.now();
+  const model = await deps.openModel(modelPath, args);
+  try {
+    const [layer] = deps.resolveLayers(model.summary, layerSpec);
+    if (!layer || layer.shape.length !== 4) throw new LabError('bad-request', `${layerSpec} has no spatial map; the agent studies units of convolutional layers.`);
+    let units = parseUnits(unitSpec, layer.channels);
+    const shard = text(args, 'shard');
+    if (shard) {
+      const { start, end } = shardRange(shard, units.length);
+      units = units.slice(start, end);
+    }
+    const assets = fileURLToPath(new URL('../../assets/', import.meta.url));
+    const banks = await loadBanks(async (name) => new Uint8Array(readFileSync(join(assets, name))));
+    const count = args.options.has('count') ? number(args, 'count', 0, 1, 1_000_000) : undefined;
+    const dataset = await openDataset(datasetId, banks, count ? { count } : {});
+    const known = new Map<string, LayerIndex>();
+    const indexPath = text(args, 'index');
+    if (indexPath) {
+      if (!existsSync(indexPath)) throw new LabError('bad-request', `No index file at ${indexPath}.`);
+      const file = decodeIndexFile(new Uint8Array(readFileSync(indexPath)));
+      if (file.header.dataset.sha256 !== dataset.info.sha256 || file.header.model.sha256 !== model.summary.sha256) {
+        throw new LabError('bad-request', `${indexPath} indexes another model or dataset (${file.header.model.name} on ${file.header.dataset.id}).`);
+      }
+      for (const s of file.layers) if (s.done === s.count) known.set(s.tensor, LayerIndex.restore(s));
+    }
+    const exemplars = indexingExemplars(model, dataset, known);
+    const results = [];
+    let unfinished = 0;
+    for (const unit of units) {
+      const settings: AgentRunSettings = { subject: { kind: 'unit', layer: layer.tensor, unit }, backend: { ...backend, ...(apiKey ? { apiKey } : {}) }, rounds, seed, maxFailures };
+      const client = createRemote ? createRemote(settings.backend) : createOfflineClient();
+      const vision: VisionDescriber | undefined = createRemote && backend.seesImages ? { client, name: backend.model ?? kind } : undefined;
+      const images = new ImageStore();
+      const t0 = performance.now();
+      const run = new AgentRun({
+        settings,
+        client,
+        ctx: { model, subject: settings.subject, banks, dataset, exemplars, images, seed, ...(vision ? { vision } : {}) },
+        onEvent: (e) => {
+          if (json || !process.stderr.isTTY) return;
+          if (e.type === 'tool') process.stderr.write(`  unit ${unit} round ${e.round}: ${e.call.name} ${e.result.ok ? 'ok' : 'failed'} (${e.ms} ms)\n`);
+          if (e.type === 'fault') process.stderr.write(`  unit ${unit} round ${e.round}: ${e.code}: ${e.message.slice(0, 160)}\n`);
+        },
+      });
+      await run.run();
+      const totalMs = Math.round(performance.now() - t0);
+      const toolMs = run.events.reduce((a, e) => a + (e.type === 'tool' ? e.ms : 0), 0);
+      const hyps = [...run.events].reverse().find((e) => e.type === 'hypotheses');
+      const transcriptSpec = text(args, 'transcript');
+      let transcript: string | undefined;
+      if (transcriptSpec) {
+        transcript = transcriptPath(transcriptSpec, unit, units.length > 1);
+        const doc = toTranscript(run, settings, { model: { name: model.summary.name, sha256: model.summary.sha256 }, dataset: { id: dataset.info.id, sha256: dataset.info.sha256 } }, images.all());
+        writeFileSync(transcript, stringifyTranscript(doc));
+      }
+      if (run.state !== 'done') unfinished++;
+      const row = {
+        layer: layer.label,
+        tensor: layer.tensor,
+        unit,
+        status: run.state === 'done' ? 'done' : 'paused',
+        description: run.result?.description ?? null,
+        label: run.result?.label ?? null,
+        ...(run.pauseReason ? { pausedReason: run.pauseReason } : {}),
+        rounds: run.round,
+        toolCalls: run.toolCalls,
+        faults: run.events.filter((e) => e.type === 'fault').length,
+        hypotheses: hyps && hyps.type === 'hypotheses' ? hyps.items : [],
+        tokens: run.usage,
+        timings: { totalMs, toolMs, modelMs: Math.max(0, totalMs - toolMs) },
+        ...(transcript ? { transcript } : {}),
+      };
+      results.push(row);
+      if (!json) console.log(`unit ${unit} · ${row.label ?? `(${row.status}: ${row.pausedReason})`}\n  ${row.description ?? ''}\n  ${row.rounds} rounds, ${row.toolCalls} tool calls, ${(totalMs / 1000).toFixed(1)} s`);
+    }
+    const doc = {
+      schema: 'lab.agent/1',
+      model: { name: model.summary.name, sha256: model.summary.sha256 },
+      dataset: { id: dataset.info.id, sha256: dataset.info.sha256, count: dataset.count },
+      backend: { kind, ...(backend.model ? { model: backend.model } : {}), ...(backend.baseUrl ? { baseUrl: backend.baseUrl } : {}), seesImages: backend.seesImages },
+      layer: { label: layer.label, tensor: layer.tensor },
+      rounds,
+      seed,
+      ...(shard ? { shard } : {}),
+      units: results,
+      timings: { totalMs: Math.round(performance.now() - started) },
+    };
+    if (json) console.log(JSON.stringify(doc, null, 2));
+    return unfinished ? 1 : 0;
+  } finally {
+    await model.release();
+  }
+}
