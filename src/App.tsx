@@ -4,6 +4,7 @@ import { ModelBar } from './panels/model/ModelBar';
 import { ModelPanel } from './panels/model/ModelPanel';
 import { ExemplarsPanel } from './panels/exemplars/ExemplarsPanel';
 import { UpscalePanel } from './panels/upscale/UpscalePanel';
+import { AgentPanel } from './panels/agent/AgentPanel';
 import { BackendBadge } from './ui/BackendBadge';
 import { DropOverlay } from './ui/DropOverlay';
 import { Notices } from './ui/Notices';
@@ -15,6 +16,7 @@ function ActivePanel() {
   if (panel === 'model') return <ModelPanel />;
   if (panel === 'exemplars') return <ExemplarsPanel />;
   if (panel === 'upscale') return <UpscalePanel />;
+  if (panel === 'agent') return <AgentPanel />;
   return <PlaceholderPanel panel={panel} />;
 }
 

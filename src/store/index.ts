@@ -12,6 +12,7 @@ import { createDatasetSlice } from './datasetSlice';
 import { createExemplarSlice } from './exemplarSlice';
 import { createGradSlice } from './gradSlice';
 import { createUpscaleSlice } from './upscaleSlice';
+import { createAgentSlice } from './agentSlice';
 
 export const useLab = create<LabState>()((...a) => ({
   ...createModelSlice(...a),
@@ -22,6 +23,7 @@ export const useLab = create<LabState>()((...a) => ({
   ...createExemplarSlice(...a),
   ...createGradSlice(...a),
   ...createUpscaleSlice(...a),
+  ...createAgentSlice(...a),
 }));
 
 export type { LabState } from './types';
@@ -32,6 +34,7 @@ export type { DatasetStatus, DatasetPageView } from './datasetSlice';
 export type { ExemplarIndexStatus, ExemplarIndexSource, GridSort, TryResult } from './exemplarSlice';
 export type { AttributionImage, AttributionSettings, AttributionView, FeatureVisStatus } from './gradSlice';
 export type { UpscaleInput, UpscaleMode, UpscalerStatus, WebcamSize } from './upscaleSlice';
+export type { AgentRunView, AgentRunPhase } from './agentSlice';
 export type { ModelSource } from './modelSource';
 export type { PanelId } from './panels';
 export type { BackendPreference } from './backendPreference';

@@ -213,6 +213,11 @@ export class DatasetHost {
     }
   }
 
+  /** The scene generator's banks (the agent's text2image and scene edits draw with them). */
+  sceneBanks(base: string | undefined): Promise<SynthBanks> {
+    return this.loadBanks(base);
+  }
+
   private loadBanks(base: string | undefined): Promise<SynthBanks> {
     if (!this.banks) {
       const read = async (name: string) => {

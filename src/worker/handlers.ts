@@ -15,6 +15,8 @@ import { ExemplarHost } from './exemplarHost';
 import type { ImageDecoder } from '../engine/data/imageDataset';
 import { GradHost } from './gradHost';
 import { UpscaleHost } from './upscaleHost';
+import { AgentHost, type AgentWorld } from './agentHost';
+import { findDataset } from '../engine/data/datasets';
 
 export interface HandlerOptions {
   /** How dataset assets are read (default: fetch from the address a request gives). */
@@ -57,6 +59,7 @@ export class EngineHandlers {
   private readonly exemplars = new ExemplarHost();
   private readonly grads = new GradHost();
   private readonly upscaler = new UpscaleHost();
+  private readonly agents = new AgentHost();
 
   constructor(
     private readonly runtime: Runtime,
@@ -169,7 +172,24 @@ export class EngineHandlers {
         return this.upscaler.attachCanvas(request);
       case 'releaseUpscaler':
         return this.upscaler.release();
+      case 'agentStart':
+        return this.agents.start(await this.agentWorld(request.datasetId, request.assets, signal, progress), request, signal, progress, yieldPoint);
+      case 'agentContinue':
+        return this.agents.continue(request, signal, progress, yieldPoint);
+      case 'agentTranscript':
+        return this.agents.transcript(request);
+      case 'agentRerun':
+        return this.agents.rerun(await this.agentWorld(request.datasetId, request.assets, signal, progress), request, signal);
     }
+  }
+
+  /** The agent's world: the loaded model, the scene banks and, for a built-in dataset, it and its exemplar indexes. */
+  private async agentWorld(datasetId: string, assets: string | undefined, signal: AbortSignal, progress: (p: Progress) => void): Promise<AgentWorld> {
+    const model = this.requireModel();
+    const banks = await this.datasets.sceneBanks(assets);
+    if (!findDataset(datasetId)) return { model, banks };
+    const dataset = await this.datasets.get(datasetId, assets, signal, progress);
+    return { model, banks, dataset, indexes: this.exemplars.indexesOf(model, dataset) };
   }
 
   private requireModel(): LoadedModel {

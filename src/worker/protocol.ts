@@ -17,6 +17,7 @@ import type { ImageDatasetInfo, ImagePage, ImagePrep } from '../engine/data/imag
 import type { AttributionRequest, AttributionResult, FeatureVisProgress, FeatureVisRequest, FeatureVisResult } from './gradHost';
 import type { UpscaleMetrics, UpscaleSource } from '../engine/upscale/compare';
 import type { UpscalerInfo } from '../engine/upscale/upscaler';
+import type { AgentProgress, AgentRequest, AgentResponseBody } from './agentProtocol';
 
 export interface Prediction {
   /** Softmax over the logits of the first image. */
@@ -89,7 +90,8 @@ export type EngineRequest =
    * on WebGPU, later frames are drawn there and never read back. null detaches it.
    */
   | { kind: 'attachFrameCanvas'; canvas: OffscreenCanvas | null }
-  | { kind: 'releaseUpscaler' };
+  | { kind: 'releaseUpscaler' }
+  | AgentRequest;
 
 /**
  * Where an image dataset's files come from: files of a folder (File objects: posting one passes a
@@ -213,7 +215,8 @@ export type EngineResponseBody =
   | { kind: 'upscaleFrame'; path: 'gpu'; width: number; height: number; ms: number }
   /** Whether frames will stay on the GPU, and if not (with a canvas given), why. */
   | { kind: 'attachFrameCanvas'; path: 'gpu' | 'cpu'; reason: string | null }
-  | { kind: 'releaseUpscaler'; ok: true };
+  | { kind: 'releaseUpscaler'; ok: true }
+  | AgentResponseBody;
 
 export interface Progress {
   /** A short stage name ("parse", "dry-run", "session", "run"). */
@@ -227,6 +230,8 @@ export interface Progress {
   tiles?: { done: number; total: number };
   /** While visualising a unit: the step, the objective per sample, now and then the images. */
   featvis?: FeatureVisProgress;
+  /** While an agent runs: one event of the run (see agentProtocol.ts). */
+  agent?: AgentProgress;
 }
 
 /** Error categories the UI maps to guidance for the user. */

@@ -184,6 +184,8 @@ export class AgentRun {
         images: this.opts.ctx.images,
         signal,
         onDelta: (text) => this.emit({ type: 'delta', round: n, text }),
+        // a retry the client makes by itself (429, 5xx, network) is shown too
+        onRetry: (r) => this.emit({ type: 'fault', round: n, code: r.code, message: r.message, retryInMs: r.retryInMs }),
       });
     } catch (err) {
       if (signal.aborted) throw new Stopped();
