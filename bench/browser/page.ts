@@ -2,14 +2,18 @@
 import { runWorkerJob } from '../workerJob';
 import type { IndexJob, IndexJobResult } from '../exemplarsIndexJob';
 import type { BenchJob, BenchResult } from './worker';
+import type { AgentJob, AgentJobResult } from '../agentJob';
 
 declare global {
   interface Window {
     runBench(job: BenchJob): Promise<BenchResult>;
     /** Indexing throughput (bench/exemplarsThroughput.ts). */
     runIndexBench(job: IndexJob): Promise<IndexJobResult>;
+    /** The agent's tools and an offline run (bench/agent-tab.ts). */
+    runAgentBench(job: AgentJob): Promise<AgentJobResult>;
   }
 }
 
 window.runBench = (job) => runWorkerJob(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), job);
 window.runIndexBench = (job) => runWorkerJob(new Worker(new URL('./indexWorker.ts', import.meta.url), { type: 'module' }), job);
+window.runAgentBench = (job) => runWorkerJob(new Worker(new URL('./agentWorker.ts', import.meta.url), { type: 'module' }), job);

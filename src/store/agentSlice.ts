@@ -9,6 +9,7 @@ import { parseTranscript, stringifyTranscript, type RerunCheck } from '../engine
 import type { AgentEvent, AgentRunSettings, AgentSubject, AgentTranscript, StoredImage } from '../engine/agent/types';
 import type { AgentRunMode, AgentRunStatus } from '../worker/agentProtocol';
 import { EngineError } from '../worker/client';
+import type { Progress } from '../worker/protocol';
 import { DEFAULT_AGENT_BACKEND, DEFAULT_AGENT_ROUNDS, rememberedKey, storeKey, type AgentBackendView } from './agentSettings';
 import { assetsBase } from './datasetSlice';
 import { forgetCrashedEngine, getEngine } from './engine';
@@ -37,6 +38,8 @@ export interface AgentRunView {
   runningSince: number | null;
   pauseReason?: string;
   result?: AgentRunStatus['result'];
+  /** What the tool in flight reports (indexing the layer: images done), or null. */
+  toolProgress: string | null;
   /** The imported transcript (kept for re-running its calls). */
   transcript?: AgentTranscript;
 }
@@ -101,7 +104,10 @@ function onEvent(get: Get, set: Set, runId: string, event: AgentEvent, images?: 
     if (event.type === 'delta') return { ...next, streaming: r.streaming + event.text };
     if (event.type === 'assistant') next.streaming = '';
     if (event.type === 'round') next.round = Math.max(r.round, event.round - 1);
-    if (event.type === 'tool') next.toolCalls = r.toolCalls + 1;
+    if (event.type === 'tool') {
+      next.toolCalls = r.toolCalls + 1;
+      next.toolProgress = null;
+    }
     if (event.type === 'usage') next.usage = { inputTokens: r.usage.inputTokens + event.inputTokens, outputTokens: r.usage.outputTokens + event.outputTokens };
     return { ...next, events: [...r.events, event] };
   });
@@ -121,6 +127,7 @@ async function drive(get: Get, set: Set, runId: string, request: () => Promise<A
       pauseReason: status.pauseReason,
       result: status.result,
       streaming: '',
+      toolProgress: null,
       activeMs: r.activeMs + (r.runningSince === null ? 0 : performance.now() - r.runningSince),
       runningSince: null,
     }));
@@ -129,6 +136,7 @@ async function drive(get: Get, set: Set, runId: string, request: () => Promise<A
     patchRun(get, set, runId, (r) => ({
       phase: 'error',
       pauseReason: err instanceof Error ? err.message : String(err),
+      toolProgress: null,
       activeMs: r.activeMs + (r.runningSince === null ? 0 : performance.now() - r.runningSince),
       runningSince: null,
     }));
@@ -142,8 +150,9 @@ async function drive(get: Get, set: Set, runId: string, request: () => Promise<A
 function progressFor(get: Get, set: Set, runId: string) {
   return {
     signal: controller?.signal,
-    onProgress: (p: { agent?: { runId: string; event: AgentEvent; images?: StoredImage[] } }) => {
+    onProgress: (p: Progress) => {
       if (p.agent && p.agent.runId === runId) onEvent(get, set, runId, p.agent.event, p.agent.images);
+      else if (p.stage === 'agent-tool' || p.stage === 'dataset') patchRun(get, set, runId, () => ({ toolProgress: p.message }));
     },
   };
 }
@@ -195,7 +204,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get) => {
       const runId = `run-${Date.now().toString(36)}-${++runCounter}`;
       set({
         agentRerun: null,
-        agentRun: { runId, source: 'live', phase: 'running', settings: { ...settings, backend: shown }, events: [], streaming: '', images: {}, round: 0, toolCalls: 0, usage: { inputTokens: 0, outputTokens: 0 }, activeMs: 0, runningSince: null },
+        agentRun: { runId, source: 'live', phase: 'running', settings: { ...settings, backend: shown }, events: [], streaming: '', images: {}, round: 0, toolCalls: 0, usage: { inputTokens: 0, outputTokens: 0 }, activeMs: 0, runningSince: null, toolProgress: null },
       });
       const datasetId = s.datasetId ?? DEFAULT_DATASET_ID;
       await drive(get, set, runId, () => {
@@ -256,6 +265,7 @@ export const createAgentSlice: SliceCreator<AgentSlice> = (set, get) => {
           usage,
           activeMs: t.result?.ms ?? 0,
           runningSince: null,
+          toolProgress: null,
           ...(t.result ? { result: t.result } : {}),
           transcript: t,
         },

@@ -47,6 +47,11 @@ export function Conversation({ run }: { run: AgentRunView }) {
           <AgentText text={run.streaming} />
         </div>
       )}
+      {run.toolProgress && (
+        <div className="muted small" data-testid="agent-tool-progress">
+          {run.toolProgress}
+        </div>
+      )}
       {run.events.length === 0 && !run.streaming && <div className="muted">Starting…</div>}
     </div>
   );
