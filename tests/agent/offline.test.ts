@@ -11,6 +11,7 @@ import { render } from '../../src/engine/synth/render';
 import { Rng } from '../../src/engine/synth/rng';
 import { sampleSpec } from '../../src/engine/synth/sample';
 import { parseSceneText, sceneFromText } from '../../src/engine/synth/text';
+import { CLASSES } from '../../src/engine/synth/vocabulary';
 import type { RawImage } from '../../src/engine/types';
 import { openWorld, type World } from './world';
 
@@ -72,6 +73,13 @@ describe('offline agent', () => {
     const off = await unitMean(LAYER, 1, controls);
     expect(on).toBeGreaterThan(1.5 * off);
     expect(on - off).toBeGreaterThan(0.5);
+  });
+
+  it('describes a class logit as its class (logit 7 of the scene classifier is "sneaker")', async () => {
+    const settings: AgentRunSettings = { subject: { kind: 'logit', index: 7 }, backend: { kind: 'offline', seesImages: false }, rounds: 25, seed: 3 };
+    const run = new AgentRun({ settings, client: createOfflineClient(), ctx: w.ctx(settings.subject, 3) });
+    expect(await run.run()).toBe('done');
+    expect(run.result?.label).toBe(CLASSES[7]);
   });
 
   it('is deterministic: the same unit and seed give the same transcript text and numbers', async () => {

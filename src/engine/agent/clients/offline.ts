@@ -22,7 +22,7 @@ interface Hypothesis {
   lift: number;
   count: number;
   /** After its text2image test. */
-  test?: { mean: number; control: number; controls: string[] };
+  test?: { mean: number; control: number; controls: string[]; /** Share of matched (same-sample) pairs the test scene wins. */ wins: number };
 }
 
 const VALUES: Record<Key, readonly string[]> = { class: CLASSES, color: COLORS, texture: TEXTURES, background: BACKGROUND_KINDS };
@@ -30,6 +30,11 @@ const TEXTURE_WORD: Record<string, string> = { plain: 'plain', stripes: 'striped
 const BACKGROUND_WORD: Record<string, string> = {
   foliage: 'grass', flowers: 'flowers', 'water-sky': 'sky', earth: 'rock', 'man-made': 'city',
   solid: 'a solid background', gradient: 'a gradient background', stripes: 'a striped background', dots: 'a dotted background', noise: 'a noisy background',
+};
+
+const BACKGROUND_READ: Record<string, string> = {
+  foliage: 'grass', flowers: 'flower', 'water-sky': 'sky or water', earth: 'rock or sand', 'man-made': 'city or indoor',
+  solid: 'solid', gradient: 'gradient', stripes: 'striped', dots: 'dotted', noise: 'noisy',
 };
 
 /** An attribute in words the scene generator reads. */
@@ -52,7 +57,7 @@ function readable(h: Pick<Hypothesis, 'key' | 'value'>): string {
   if (h.key === 'class') return h.value.endsWith('s') ? `${h.value}es` : `${h.value}s`;
   if (h.key === 'color') return `${h.value} items`;
   if (h.key === 'texture') return h.value === 'plain' ? 'plain (untextured) items' : `${TEXTURE_WORD[h.value]} items`;
-  return `${BACKGROUND_WORD[h.value]?.replace(/^a /, '') ?? h.value} backgrounds`.replace('background backgrounds', 'backgrounds');
+  return `${BACKGROUND_READ[h.value] ?? h.value} backgrounds`;
 }
 
 /** The edit that takes the attribute away (to the first control value). */
@@ -78,7 +83,7 @@ type Phase = 'start' | 'exemplars' | 'summary' | 'test' | 'combine' | 'edit' | '
 export interface OfflineOptions {
   /** Hypotheses tested at most (default 4). */
   maxHypotheses?: number;
-  /** Samples per prompt in tests (default 4). */
+  /** Samples per prompt in tests (default 6). */
   samples?: number;
 }
 
@@ -181,33 +186,45 @@ export class OfflinePlanner implements ChatClient {
     if (!h) return this.separate(lead);
     this.phase = 'test';
     const controls = this.controls(h);
-    h.test = { mean: NaN, control: NaN, controls };
+    h.test = { mean: NaN, control: NaN, controls, wins: 0 };
     const prompts = [prompt([h]), ...controls.map((v) => prompt([{ key: h.key, value: v }]))];
     return this.reply(`${lead} I test "${readable(h)}": scenes with it against scenes that differ only in the ${h.key} (${controls.join(', ')}).`, [
-      this.call('text2image', { prompts, samples: this.options.samples ?? 4 }),
+      this.call('text2image', { prompts, samples: this.options.samples ?? 6 }),
     ]);
   }
 
   private afterTest(r: ToolResult | undefined): ChatReply {
     const h = this.hyps[this.testing];
-    const means = r?.ok ? (r.data as { prompts: Array<{ prompt: string; mean: number }> }).prompts.map((p) => p.mean) : [];
-    if (h.test && means.length) {
-      h.test.mean = means[0];
-      h.test.control = mean(means.slice(1));
+    const data = r?.ok ? (r.data as { prompts: Array<{ prompt: string; mean: number; activations: number[] }> }).prompts : [];
+    if (h.test && data.length) {
+      h.test.mean = data[0].mean;
+      h.test.control = mean(data.slice(1).map((p) => p.mean));
+      // sample i of every prompt shares its random draws: compare the matched scenes pair by pair
+      let won = 0;
+      let pairs = 0;
+      for (const c of data.slice(1))
+        c.activations.forEach((v, i) => {
+          pairs++;
+          if (data[0].activations[i] > v) won++;
+        });
+      h.test.wins = pairs ? won / pairs : 0;
     }
     this.testing++;
     const lead = h.test && Number.isFinite(h.test.mean)
-      ? `"${readable(h)}" average ${f(h.test.mean)} against ${f(h.test.control)} for the controls: ${this.confirmed(h) ? 'confirmed' : 'not confirmed'}.`
+      ? `"${readable(h)}" average ${f(h.test.mean)} against ${f(h.test.control)} for the controls, winning ${Math.round(h.test.wins * 100)}% of matched pairs: ${this.confirmed(h) ? 'confirmed' : 'not confirmed'}.`
       : `The test of "${readable(h)}" failed (${r?.text ?? 'no result'}).`;
     return this.nextTest(lead);
   }
 
-  /** A hypothesis holds when its scenes beat the controls clearly, relative to the unit's range. */
+  /**
+   * A hypothesis holds when its scenes beat their matched controls in most pairs (≥ 75%), by a
+   * margin that matters on the unit's scale (≥ 10% of its top exemplar) and a ratio (≥ 1.25×).
+   */
   private confirmed(h: Hypothesis): boolean {
     const t = h.test;
     if (!t || !Number.isFinite(t.mean)) return false;
     const top = this.exemplars[0]?.activation ?? 0;
-    return t.mean > 1.5 * Math.max(t.control, 0) && t.mean - t.control > 0.1 * Math.max(top, 1e-6);
+    return t.wins >= 0.75 && t.mean > 1.25 * Math.max(t.control, 0) && t.mean - t.control > 0.1 * Math.max(top, 1e-6);
   }
 
   private strength(h: Hypothesis): number {
@@ -216,20 +233,23 @@ export class OfflinePlanner implements ChatClient {
 
   private separate(lead: string): ChatReply {
     const ok = this.hyps.filter((h) => this.confirmed(h)).sort((a, b) => this.strength(b) - this.strength(a));
-    const a = ok[0];
-    const b = ok.find((h) => h.key !== a?.key);
+    // the pair to separate: the two strongest confirmed attributes of different kinds; failing
+    // that, the strongest hypotheses of different kinds (an AND unit fails every single test)
+    const a = ok[0] ?? this.hyps[0];
+    const b = ok.find((h) => h.key !== a?.key) ?? this.hyps.find((h) => h.key !== a?.key);
     if (a && b) {
       this.pair = [a, b];
       this.phase = 'combine';
-      return this.reply(`${lead} Two attributes of different kinds hold. To tell "either" from "both", I draw scenes with both and will remove each by an edit.`, [
+      const why = ok.includes(a) && ok.includes(b) ? 'Two attributes of different kinds hold.' : ok.length ? `Only "${readable(a)}" holds alone; "${readable(b)}" may still matter with it.` : 'No attribute holds alone; the unit may need two together.';
+      return this.reply(`${lead} ${why} To tell "either" from "both", I draw scenes with both and will remove each by an edit.`, [
         this.call('text2image', { prompts: [prompt([a, b])], samples: 6 }),
       ]);
     }
-    if (a) {
+    if (ok[0]) {
       this.phase = 'edit';
       this.pair = null;
-      return this.reply(`${lead} One attribute holds. I check it is the cause: scenes with "${readable(a)}", edited to remove only that attribute.`, [
-        this.call('text2image', { prompts: [prompt([a])], samples: 6 }),
+      return this.reply(`${lead} One attribute holds. I check it is the cause: scenes with "${readable(ok[0])}", edited to remove only that attribute.`, [
+        this.call('text2image', { prompts: [prompt([ok[0]])], samples: 6 }),
       ]);
     }
     return this.conclude(lead);
@@ -274,24 +294,36 @@ export class OfflinePlanner implements ChatClient {
     this.phase = 'done';
     const ok = this.hyps.filter((h) => this.confirmed(h)).sort((a, b) => this.strength(b) - this.strength(a));
     const where = this.region === 'item' ? ' The unit looks at the item itself (its highlighted region lies on the item).' : this.region === 'background' ? ' The unit looks at the background (its highlighted region lies there).' : '';
-    const evidence = (h: Hypothesis) => `scenes with it average ${f(h.test!.mean)} against ${f(h.test!.control)} for controls (${h.test!.controls.join(', ')})`;
+    const evidence = (h: Hypothesis) =>
+      `scenes with it average ${f(h.test!.mean)} against ${f(h.test!.control)} for matched controls (${h.test!.controls.join(', ')}), higher in ${Math.round(h.test!.wins * 100)}% of pairs`;
     let description: string;
     let label: string;
     if (this.pair && this.edits) {
       const [a, b] = this.pair;
       const e = this.edits;
+      const top = this.exemplars[0]?.activation ?? 0;
+      const controls = this.pair.map((h) => h.test?.control).filter((v): v is number => v !== undefined && Number.isFinite(v));
+      const control = controls.length ? Math.max(...controls) : e.none;
+      // the scenes with both must beat the controls clearly, else nothing here drives the unit
+      const strong = e.base > 1.25 * Math.max(control, 0) && e.base - control > 0.1 * Math.max(top, 1e-6);
       const keepA = e.a >= 0.6 * e.base;
       const keepB = e.b >= 0.6 * e.base;
-      if (keepA && keepB) {
+      const numbers = `${f(e.base)} with both, ${f(e.a)} with only ${readable(a)}, ${f(e.b)} with only ${readable(b)}, ${f(e.none)} with neither (controls ${f(control)})`;
+      // both edits keeping the response, or neither, while removing both keeps it too: something else drives it
+      const other = keepA === keepB && e.none >= 0.6 * e.base;
+      if (!strong || other) {
+        label = `weak: ${phrase(a)}`;
+        description = `No attribute I tested drives the unit clearly: ${numbers}.`;
+      } else if (keepA && keepB) {
         label = `${phrase(a)} OR ${phrase(b)}`;
-        description = `Fires for ${readable(a)} or ${readable(b)}: either alone keeps most of the response (${f(e.a)} and ${f(e.b)} of ${f(e.base)} with both; ${f(e.none)} with neither).`;
-      } else if (!keepA && !keepB && e.none < 0.5 * e.base) {
+        description = `Fires for ${readable(a)} or ${readable(b)}: either alone keeps most of the response (${numbers}).`;
+      } else if (!keepA && !keepB) {
         label = `${phrase(a)} AND ${phrase(b)}`;
-        description = `Fires for ${readable(a)} that are also ${phrase(b).replace(/^on /, 'on ')}: it needs both (${f(e.base)} with both, ${f(e.a)} and ${f(e.b)} with one, ${f(e.none)} with neither).`;
+        description = `Fires for ${readable(a)} that are also ${readable(b)}: it needs both (${numbers}).`;
       } else {
-        const main = keepA ? a : keepB ? b : e.a >= e.b ? a : b;
+        const main = keepA ? a : b;
         label = phrase(main);
-        description = `Fires for ${readable(main)}; ${evidence(main)}. With both attributes it gives ${f(e.base)}; only ${readable(main)} keeps ${f(main === a ? e.a : e.b)}, the other alone ${f(main === a ? e.b : e.a)}.`;
+        description = `Fires for ${readable(main)}${main.test && Number.isFinite(main.test.mean) ? `; ${evidence(main)}` : ''}. Removing the other attribute keeps the response, removing this one does not (${numbers}).`;
       }
     } else if (ok[0]) {
       const a = ok[0];

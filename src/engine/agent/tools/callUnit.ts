@@ -34,7 +34,7 @@ export const callUnit: Tool<CallUnitArgs> = {
   async run(args, ctx) {
     const ids = args.images.map((id) => unmasked(ctx.images, id));
     const pixels = await Promise.all(ids.map((id) => ctx.images.pixelsOf(id)));
-    const responses = await respond(ctx, pixels);
+    const responses = await respond(ctx, pixels, ids.map((id) => ctx.images.need(id).scene));
     const rows = [];
     const refs: ImageRef[] = [];
     for (let i = 0; i < ids.length; i++) {

@@ -9,6 +9,7 @@ import type { ThresholdRule } from '../../exemplars/maps';
 import type { LoadedModel } from '../../lab/loadedModel';
 import type { SynthBanks } from '../../synth/banks';
 import type { ImageStore } from '../imageStore';
+import type { SyntheticUnit } from '../synthetic';
 import type { AgentSubject, ChatClient, JsonSchema, ToolResult, ToolSpec } from '../types';
 
 export interface ToolProgress {
@@ -43,6 +44,8 @@ export interface ToolContext {
   /** Mask threshold for masked images (default: half of each map's maximum, as MAIA). */
   threshold?: ThresholdRule;
   vision?: VisionDescriber;
+  /** A synthetic unit measured in place of the model (synthetic.ts). */
+  synthetic?: SyntheticUnit;
   onProgress?: (p: ToolProgress) => void;
   signal?: AbortSignal;
 }

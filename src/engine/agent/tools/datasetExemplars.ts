@@ -46,7 +46,7 @@ export const datasetExemplars: Tool<DatasetExemplarsArgs> = {
     });
     const sub: ToolContext = ctx.subject.kind === 'unit' ? { ...ctx, subject: { ...ctx.subject, unit } } : { ...ctx, subject: { kind: 'logit', index: unit } };
     const images = ranked.map((r) => dataset.image(r.index));
-    const responses = await respond(sub, images);
+    const responses = await respond(sub, images, ranked.map((r) => sceneFacts(dataset.scene(r.index).attributes)));
     const rows = [];
     const refs: ImageRef[] = [];
     for (let i = 0; i < ranked.length; i++) {

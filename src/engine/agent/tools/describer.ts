@@ -34,8 +34,8 @@ async function withMap(ctx: ToolContext, id: string): Promise<{ img: StoredImage
   const src = unmasked(ctx.images, id);
   const pixels = await ctx.images.pixelsOf(src);
   let img = ctx.images.need(src);
-  if (!img.map && ctx.subject.kind === 'unit') {
-    const [r] = await respond(ctx, [pixels]);
+  if (!img.map && ctx.subject.kind === 'unit' && !ctx.synthetic) {
+    const [r] = await respond(ctx, [pixels], [img.scene]);
     ctx.images.annotate(src, { activation: r.value, ...(r.map ? { map: r.map } : {}) });
     img = ctx.images.need(src);
   }

@@ -175,17 +175,18 @@ export const editImages: Tool<EditImagesArgs> = {
     // the originals' activations, where no tool measured them yet
     const unmeasured = sources.filter((s) => s.activation === undefined);
     if (unmeasured.length) {
-      const rs = await respond(ctx, await Promise.all(unmeasured.map((s) => ctx.images.pixelsOf(s.id))));
+      const rs = await respond(ctx, await Promise.all(unmeasured.map((s) => ctx.images.pixelsOf(s.id))), unmeasured.map((s) => s.scene));
       unmeasured.forEach((s, i) => ctx.images.annotate(s.id, { activation: rs[i].value, ...(rs[i].map ? { map: rs[i].map } : {}) }));
     }
     const jobs: Array<{ src: StoredImage; instruction: string; edited: Edited }> = [];
     for (const src of sources) for (const instruction of args.instructions) jobs.push({ src, instruction, edited: await applyInstruction(src, instruction, ctx) });
-    const responses = await respond(ctx, jobs.map((j) => j.edited.image));
+    const scenes = jobs.map((j) => (j.edited.spec ? sceneFacts(render(j.edited.spec, ctx.banks).attributes) : undefined));
+    const responses = await respond(ctx, jobs.map((j) => j.edited.image), scenes);
     const rows = [];
     const refs: ImageRef[] = [];
     for (let i = 0; i < jobs.length; i++) {
       const { src, instruction, edited } = jobs[i];
-      const scene = edited.spec ? sceneFacts(render(edited.spec, ctx.banks).attributes) : undefined;
+      const scene = scenes[i];
       const { image, masked } = await storeMeasured(
         ctx,
         edited.image,

@@ -7,7 +7,9 @@ import { DEFAULT_THRESHOLD, maskImage, mapRange, thresholdFor, upsampleBilinear 
 import type { RawImage } from '../../types';
 import type { ImageMeta } from '../imageStore';
 import type { AgentSubject, StoredImage } from '../types';
-import type { ToolContext } from './context';
+import { syntheticValue } from '../synthetic';
+import { ToolError, type ToolContext } from './context';
+import type { SceneFacts } from './scene';
 
 export interface Response {
   value: number;
@@ -23,7 +25,16 @@ export function subjectTarget(ctx: Pick<ToolContext, 'model' | 'subject'>): { la
   return s.kind === 'unit' ? { layer: s.layer, unit: s.unit } : { layer: ctx.model.summary.outputs[0].name, unit: s.index };
 }
 
-export async function respond(ctx: ToolContext, images: RawImage[]): Promise<Response[]> {
+/** The subject's response to each image; `scenes` gives the images' scene facts where known (a synthetic unit needs them). */
+export async function respond(ctx: ToolContext, images: RawImage[], scenes: ReadonlyArray<SceneFacts | undefined> = []): Promise<Response[]> {
+  if (ctx.synthetic) {
+    const unit = ctx.synthetic;
+    return images.map((_, i) => {
+      const s = scenes[i];
+      if (!s) throw new ToolError('This synthetic unit responds only to scene images (generated, edited as scenes, or from the dataset).');
+      return { value: syntheticValue(unit, s) };
+    });
+  }
   const out: Response[] = [];
   for (let i = 0; i < images.length; i += BATCH) {
     const batch = images.slice(i, i + BATCH);

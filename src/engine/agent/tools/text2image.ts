@@ -58,7 +58,7 @@ export const text2image: Tool<Text2ImageArgs> = {
       }),
     );
     const images = made.map((m) => ({ width: 64, height: 64, channels: 3 as const, data: m.pixels }));
-    const responses = await respond(ctx, images);
+    const responses = await respond(ctx, images, made.map((m) => sceneFacts(m.attributes)));
     const rows: Array<{ prompt: string; sample: number; image: string; masked: string; activation: number; scene: SceneFacts }> = [];
     const refs: ImageRef[] = [];
     for (let i = 0; i < made.length; i++) {
