@@ -151,6 +151,12 @@ export class AgentHost {
     return { kind: 'agentRerun', checks: await rerunToolCalls(t, { ...ctx, signal }) };
   }
 
+  /** Forgets every run (the model they ran on is being replaced or released). */
+  clear(): void {
+    for (const e of this.runs.values()) e.run.stop();
+    this.runs.clear();
+  }
+
   private entry(runId: string): Entry {
     const e = this.runs.get(runId);
     if (!e) throw new LabError('bad-request', `There is no agent run "${runId.slice(0, 40)}" in the engine (it was dropped or the engine restarted); start a new one.`);

@@ -94,6 +94,7 @@ export class EngineHandlers {
         // The previous model is released only once the new one is usable: a failed load keeps it.
         const previous = this.model;
         this.model = next;
+        this.agents.clear();
         await this.grads.clear();
         await previous?.release();
         return { kind: 'loadModel', summary: next.summary, backend: next.backend };
@@ -111,6 +112,7 @@ export class EngineHandlers {
         return { kind: 'run', result };
       }
       case 'releaseModel':
+        this.agents.clear();
         await this.grads.clear();
         await this.model?.release();
         this.model = null;

@@ -1,6 +1,7 @@
 /** Beside the conversation: run figures, the current hypotheses, the final description card, and re-run checks. */
 import { useEffect, useState } from 'react';
 import { useLab, type AgentRunView } from '../../store';
+import { unitLabelOf } from '../../store/agentSlice';
 
 export function RunFigures({ run }: { run: AgentRunView }) {
   const [, tick] = useState(0);
@@ -12,6 +13,15 @@ export function RunFigures({ run }: { run: AgentRunView }) {
   const ms = run.activeMs + (run.runningSince === null ? 0 : performance.now() - run.runningSince);
   return (
     <dl className="facts agent-figures" data-testid="agent-figures" data-phase={run.phase}>
+      <dt>subject</dt>
+      <dd className="small" data-testid="agent-run-subject">
+        <SubjectText subject={run.settings.subject} />
+      </dd>
+      <dt>backend</dt>
+      <dd className="small">
+        {run.settings.backend.kind}
+        {run.settings.backend.model ? ` · ${run.settings.backend.model}` : ''} · seed {run.settings.seed}
+      </dd>
       <dt>state</dt>
       <dd data-testid="agent-phase">{run.source === 'imported' ? `imported (${run.phase})` : run.phase}</dd>
       <dt>rounds</dt>
@@ -36,6 +46,18 @@ export function RunFigures({ run }: { run: AgentRunView }) {
   );
 }
 
+function SubjectText({ subject }: { subject: AgentRunView['settings']['subject'] }) {
+  const layers = useLab((s) => s.summary?.layers);
+  const labels = useLab((s) => s.summary?.labels);
+  if (subject.kind === 'logit') return <>logit {subject.index}{labels?.[subject.index] ? ` (${labels[subject.index]})` : ''}</>;
+  const label = layers?.find((l) => l.tensor === subject.layer)?.label ?? subject.layer;
+  return (
+    <>
+      {label} · unit {subject.unit}
+    </>
+  );
+}
+
 export function Hypotheses({ run }: { run: AgentRunView }) {
   const last = [...run.events].reverse().find((e) => e.type === 'hypotheses');
   if (!last || last.type !== 'hypotheses') return null;
@@ -55,7 +77,7 @@ export function FinalCard({ run }: { run: AgentRunView }) {
   const final = [...run.events].reverse().find((e) => e.type === 'final');
   const saveUnitLabel = useLab((s) => s.saveUnitLabel);
   const subject = run.settings.subject;
-  const saved = useLab((s) => (subject.kind === 'unit' && s.summary ? s.unitLabels[`${s.summary.sha256}|${subject.layer}|${subject.unit}`] : undefined));
+  const saved = useLab((s) => (subject.kind === 'unit' ? unitLabelOf(s, subject.layer, subject.unit) : null));
   if (!final || final.type !== 'final') return null;
   const openInExemplars = () => {
     if (subject.kind !== 'unit') return;
