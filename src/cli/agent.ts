@@ -9,13 +9,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createClient } from '../engine/agent/clients';
 import { createOfflineClient } from '../engine/agent/clients/offline';
 import { ImageStore } from '../engine/agent/imageStore';
 import { AgentRun, DEFAULT_ROUNDS } from '../engine/agent/loop';
 import { indexingExemplars } from '../engine/agent/tools/exemplarSource';
 import type { VisionDescriber } from '../engine/agent/tools';
 import { stringifyTranscript, toTranscript } from '../engine/agent/transcript';
-import type { AgentRunSettings, BackendKind, BackendSettings, ChatClient } from '../engine/agent/types';
+import type { AgentRunSettings, BackendKind, BackendSettings } from '../engine/agent/types';
 import { findDataset, loadBanks, openDataset } from '../engine/data/datasets';
 import { LabError } from '../engine/errors';
 import { decodeIndexFile } from '../engine/exemplars/indexFile';
@@ -26,10 +27,10 @@ import { parseArgs, type Parsed } from './args';
 import { shardRange } from './exemplarsCommand';
 
 export const AGENT_USAGE = `lab agent MODEL.onnx DATASET --layer L (--unit U | --units 0-63) [--shard i/n]
-                [--backend offline|openai|anthropic] [--base-url URL] [--model NAME] [--api-key-env VAR] [--sees-images]
+                [--backend offline|openai|anthropic] [--base-url URL] [--model NAME] [--api-key-env VAR] [--sees-images] [--tool-mode native|json-in-text]
                 [--rounds 25] [--seed S] [--temperature T] [--transcript FILE] [--index INDEX] [--count N] [--json]`;
 
-const VALUED = new Set(['layer', 'unit', 'units', 'shard', 'backend', 'base-url', 'model', 'api-key-env', 'rounds', 'seed', 'temperature', 'transcript', 'index', 'count', 'threads', 'max-failures']);
+const VALUED = new Set(['tool-mode', 'layer', 'unit', 'units', 'shard', 'backend', 'base-url', 'model', 'api-key-env', 'rounds', 'seed', 'temperature', 'transcript', 'index', 'count', 'threads', 'max-failures']);
 
 export interface AgentDeps {
   openModel: (path: string, args: Parsed) => Promise<LoadedModel>;
@@ -62,20 +63,6 @@ function text(args: Parsed, name: string): string | undefined {
   const v = args.options.get(name);
   if (v === true) throw new LabError('bad-request', `--${name} needs a value.`);
   return v;
-}
-
-type CreateClient = (settings: BackendSettings) => ChatClient;
-
-/** The cloud and local backends live in clients/index.ts (its own branch); loaded when asked for. */
-async function remoteClients(): Promise<CreateClient> {
-  const path = '../engine/agent/clients/index';
-  try {
-    const mod = (await import(/* @vite-ignore */ path)) as { createClient?: CreateClient };
-    if (typeof mod.createClient === 'function') return mod.createClient;
-  } catch {
-    // fall through
-  }
-  throw new LabError('bad-request', 'This build has no OpenAI or Anthropic client yet (src/engine/agent/clients/index.ts); use --backend offline.');
 }
 
 function transcriptPath(spec: string, unit: number, many: boolean): string {
@@ -111,7 +98,12 @@ export async function agentCommand(argv: string[], deps: AgentDeps): Promise<num
     ...(text(args, 'model') ? { model: text(args, 'model') } : {}),
     ...(args.options.has('temperature') ? { temperature: number(args, 'temperature', 0, 0, 2, false) } : {}),
   };
-  const createRemote = kind === 'offline' ? null : await remoteClients();
+  const toolMode = text(args, 'tool-mode');
+  if (toolMode !== undefined) {
+    if (toolMode !== 'native' && toolMode !== 'json-in-text') throw new LabError('bad-request', '--tool-mode takes native or json-in-text.');
+    backend.toolMode = toolMode;
+  }
+  const createRemote = kind === 'offline' ? null : createClient;
   const apiKey = kind === 'offline' ? undefined : process.env[keyEnv];
 
   const started = performance.now();
@@ -193,7 +185,7 @@ export async function agentCommand(argv: string[], deps: AgentDeps): Promise<num
       schema: 'lab.agent/1',
       model: { name: model.summary.name, sha256: model.summary.sha256 },
       dataset: { id: dataset.info.id, sha256: dataset.info.sha256, count: dataset.count },
-      backend: { kind, ...(backend.model ? { model: backend.model } : {}), ...(backend.baseUrl ? { baseUrl: backend.baseUrl } : {}), seesImages: backend.seesImages },
+      backend: { kind, ...(backend.model ? { model: backend.model } : {}), ...(backend.baseUrl ? { baseUrl: backend.baseUrl } : {}), seesImages: backend.seesImages, ...(backend.toolMode ? { toolMode: backend.toolMode } : {}) },
       layer: { label: layer.label, tensor: layer.tensor },
       rounds,
       seed,

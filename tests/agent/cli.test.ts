@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTranscript } from '../../src/engine/agent/transcript';
 import { lab } from '../setup/runLab';
+import { KEY } from './helpers';
+import { startScriptedServer } from './servers/scripted';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-agent-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,6 +33,32 @@ describe('lab agent', () => {
       expect(t.settings).toMatchObject({ seed: 5, subject: { kind: 'unit', unit: u.unit } });
     }
     expect(doc.units[0].transcript).toBe(join(dir, 't.u2.json'));
+  });
+
+  it('drives an OpenAI-compatible server with the key from the environment, which appears in no output', async () => {
+    const server = await startScriptedServer({
+      dialect: 'chat-completions',
+      apiKey: KEY,
+      script: [
+        { reply: 'tools', text: 'Exemplars.', calls: [{ name: 'dataset_exemplars', arguments: { k: 4 } }] },
+        { reply: 'status', status: 503, message: 'busy' },
+        { reply: 'text', text: '[DESCRIPTION]: Fires for trousers.\n[LABEL]: trousers' },
+      ],
+    });
+    try {
+      process.env.LAB_AGENT_TEST_KEY = KEY;
+      const file = join(dir, 'remote.json');
+      const r = await lab('agent', MODEL, 'scenes-test', '--layer', 'stage3.block2.relu2', '--unit', '1', '--count', '300', '--backend', 'openai', '--base-url', server.baseUrl, '--model', 'scripted', '--api-key-env', 'LAB_AGENT_TEST_KEY', '--json', '--transcript', file);
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.backend).toEqual({ kind: 'openai', model: 'scripted', baseUrl: server.baseUrl, seesImages: false });
+      expect(doc.units[0]).toMatchObject({ status: 'done', label: 'trousers', rounds: 2, toolCalls: 1, faults: 1 });
+      for (const text of [r.stdout, r.stderr, readFileSync(file, 'utf8')]) expect(text).not.toContain(KEY);
+      expect(server.chatRequests()[0].headers.authorization).toBe(`Bearer ${KEY}`);
+    } finally {
+      delete process.env.LAB_AGENT_TEST_KEY;
+      await server.close();
+    }
   });
 
   it('explains bad requests', async () => {

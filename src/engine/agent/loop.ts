@@ -184,12 +184,15 @@ export class AgentRun {
         images: this.opts.ctx.images,
         signal,
         onDelta: (text) => this.emit({ type: 'delta', round: n, text }),
-        // a retry the client makes by itself (429, 5xx, network) is shown too
+        // retries the client makes by itself are shown, not counted: it gives up within bounds
         onRetry: (r) => this.emit({ type: 'fault', round: n, code: r.code, message: r.message, retryInMs: r.retryInMs }),
       });
     } catch (err) {
       if (signal.aborted) throw new Stopped();
       const f = faultOf(err);
+      // a reply whose tool-call JSON is broken is still a turn: each call gets a result (the broken one an error)
+      const broken = (err as { reply?: ChatReply }).reply;
+      if (f.code === 'bad-tool-json' && broken && Array.isArray(broken.toolCalls)) return this.handle(n, broken, signal);
       if (f.code === 'context-overflow') this.dropOldImages();
       this.failed(f.code, f.message, f.retryInMs);
       if (this.state === 'running' && f.retryInMs !== undefined) {
@@ -199,6 +202,11 @@ export class AgentRun {
       }
       return;
     }
+    return this.handle(n, reply, signal);
+  }
+
+  /** A reply received for round n: its text, hypotheses, conclusion or tool calls. */
+  private async handle(n: number, reply: ChatReply, signal: AbortSignal): Promise<void> {
     this.roundAnnounced = false;
     this.round = n;
     if (reply.usage) {

@@ -306,12 +306,16 @@ export class OfflinePlanner implements ChatClient {
       const control = controls.length ? Math.max(...controls) : e.none;
       // the scenes with both must beat the controls clearly, else nothing here drives the unit
       const strong = e.base > 1.25 * Math.max(control, 0) && e.base - control > 0.1 * Math.max(top, 1e-6);
-      const keepA = e.a >= 0.6 * e.base;
-      const keepB = e.b >= 0.6 * e.base;
+      const keepA = e.a >= 0.7 * e.base;
+      const keepB = e.b >= 0.7 * e.base;
       const numbers = `${f(e.base)} with both, ${f(e.a)} with only ${readable(a)}, ${f(e.b)} with only ${readable(b)}, ${f(e.none)} with neither (controls ${f(control)})`;
       // both edits keeping the response, or neither, while removing both keeps it too: something else drives it
       const other = keepA === keepB && e.none >= 0.6 * e.base;
-      if (!strong || other) {
+      if ((!strong || other) && ok[0]) {
+        // the edits show no interaction: the attribute that held alone stands on its own test
+        label = phrase(ok[0]);
+        description = `Fires for ${readable(ok[0])}: ${evidence(ok[0])}. Scenes that also have the other attribute add nothing clear (${numbers}).`;
+      } else if (!strong || other) {
         label = `weak: ${phrase(a)}`;
         description = `No attribute I tested drives the unit clearly: ${numbers}.`;
       } else if (keepA && keepB) {
