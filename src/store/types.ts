@@ -9,7 +9,8 @@ import type { ExemplarSlice } from './exemplarSlice';
 import type { GradSlice } from './gradSlice';
 import type { UpscaleSlice } from './upscaleSlice';
 import type { CircuitSlice } from './circuitSlice';
+import type { AgentSlice } from './agentSlice';
 
-export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice & CircuitSlice;
+export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice & CircuitSlice & AgentSlice;
 
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

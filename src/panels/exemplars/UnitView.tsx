@@ -2,6 +2,7 @@
  * One unit: its automatic description, statistics and histogram, concept association, the top-k
  * and bottom-k exemplars (each with its map as a heatmap and MAIA's masked version), and "try it".
  */
+import { SavedUnitLabel } from '../agent/SavedUnitLabel';
 import { useMemo } from 'react';
 import { describeUnit, regionBoxIoU } from '../../engine/exemplars/concepts';
 import { useLab } from '../../store';
@@ -93,6 +94,7 @@ export function UnitView() {
         <span className="unit-description" data-testid="unit-description" title="automatic: attribute values over-represented among the top exemplars, and the mean IoU of their thresholded maps with the item box">
           {describeUnit(current.labels, iou)}
         </span>
+        <SavedUnitLabel layer={current.layer} unit={current.unit} />
         {snapshot && (
           <span className="badge muted small" data-testid="unit-snapshot-badge" title="the unit's last complete view, kept by this browser; the live one replaces it when the model is ready">
             saved view
