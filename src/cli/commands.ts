@@ -3,6 +3,7 @@
  * help (usage, options, example) lives next to its parser; parsing, `--help` and the help test
  * all read this list.
  */
+import { AGENT_EVAL_HELP, agentEvalCommand } from './agentEval';
 import type { Command } from './command';
 import { EXEMPLARS_HELP, exemplarsCommand } from './exemplarsCommand';
 import { GRAD_HELP, gradCommand } from './grad';
@@ -17,6 +18,7 @@ export const COMMANDS: Command[] = [
   { help: EXEMPLARS_HELP, run: (args) => exemplarsCommand(args, { openModel, resolveLayers, integerOption, parseUnit }) },
   { help: UPSCALE_HELP, run: (args) => upscaleCommand(args, args.options.has('json')) },
   { help: GRAD_HELP, run: (args) => gradCommand(args, args.options.has('json'), { openModel, resolveLayers }) },
+  { help: AGENT_EVAL_HELP, run: agentEvalCommand },
 ];
 
 export function findCommand(name: string): Command | undefined {
