@@ -12,6 +12,7 @@ import { topActivations } from '../engine/agent/eval/activations';
 import { BUILTIN_DESCRIBERS, runBenchmark, type BenchmarkResult, type KindSummary } from '../engine/agent/eval/benchmark';
 import { readSyntheticUnits } from '../engine/agent/eval/groundTruth';
 import { attributeMatch, scoreDescription } from '../engine/agent/eval/score';
+import { LabError } from '../engine/errors';
 import { metadata } from '../engine/onnx/model';
 import type { Parsed } from './args';
 import { JSON_OPTION, THREADS_OPTION, usageError, type CommandHelp } from './command';
@@ -34,6 +35,7 @@ export const AGENT_EVAL_HELP: CommandHelp = {
     { name: 'describers', value: 'A,B', help: `benchmark describers, of ${BUILTIN_DESCRIBERS.join(', ')} (default: all that apply)` },
     { name: 'exemplars', value: 'N', help: 'scenes of scenes-test for the top-exemplar activation and NetDissect (default 1000)' },
     { name: 'seed', value: 'S', help: 'seed of the predicted scenes (default 0)' },
+    { name: 'descriptions', value: 'NAME=FILE', help: 'also benchmark a describer whose descriptions are in FILE: `lab agent --json` output (lab.agent/1; each unit\'s label) or {"unit": "text"}; repeat with commas' },
     { name: 'shard', value: 'i/n', help: 'benchmark only part i (from 0) of n equal parts of the units; rows of the parts concatenate' },
     THREADS_OPTION,
     JSON_OPTION,
@@ -48,6 +50,32 @@ export const AGENT_EVAL_HELP: CommandHelp = {
     'precision/recall compare the attributes the description names with the formula\'s (models/synthetic-units.card.json lists them).',
   ],
 };
+
+/** `NAME=FILE[,NAME=FILE]`: descriptions per unit from lab.agent/1 documents (the label) or plain {unit: text} maps. */
+export function readDescriptions(spec: string): Record<string, Record<number, string>> {
+  const out: Record<string, Record<number, string>> = {};
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 1) throw new Error('--descriptions takes NAME=FILE');
+    const name = part.slice(0, eq);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(readFileSync(part.slice(eq + 1), 'utf8'));
+    } catch (err) {
+      throw new LabError('bad-request', `Cannot read ${part.slice(eq + 1)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const o = doc as { schema?: string; units?: Array<{ unit: number; label?: string | null; description?: string | null }> };
+    const map: Record<number, string> = {};
+    if (o.schema === 'lab.agent/1' && Array.isArray(o.units)) {
+      for (const u of o.units) {
+        const text = u.label ?? u.description;
+        if (typeof text === 'string' && text.trim()) map[u.unit] = text;
+      }
+    } else for (const [k, v] of Object.entries(doc as Record<string, unknown>)) if (typeof v === 'string') map[Number(k)] = v;
+    out[name] = map;
+  }
+  return out;
+}
 
 async function nodeBanks() {
   const assets = fileURLToPath(new URL('../../assets/', import.meta.url));
@@ -133,7 +161,12 @@ export async function agentEvalCommand(args: Parsed): Promise<number> {
       units = units.slice(start, end);
     }
     const dOpt = args.options.get('describers');
-    const describers = typeof dOpt === 'string' ? dOpt.split(',').map((d) => d.trim()) : BUILTIN_DESCRIBERS.filter((d) => d !== 'groundtruth' || ground);
+    const descOpt = args.options.get('descriptions');
+    const external = typeof descOpt === 'string' ? readDescriptions(descOpt) : {};
+    const describers = [
+      ...(typeof dOpt === 'string' ? dOpt.split(',').map((d) => d.trim()) : BUILTIN_DESCRIBERS.filter((d) => d !== 'groundtruth' || ground)),
+      ...Object.keys(external),
+    ];
     const started = performance.now();
     const result = await runBenchmark(model, {
       layer: layer.tensor,
@@ -144,6 +177,7 @@ export async function agentEvalCommand(args: Parsed): Promise<number> {
       dataset,
       exemplars,
       seed,
+      external,
       onProgress: (done, total, what) => {
         if (!json && process.stderr.isTTY) process.stderr.write(`\r${done}/${total} ${what}        `);
       },
