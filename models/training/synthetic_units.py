@@ -153,7 +153,13 @@ def train(args, det, x, tgt, xt, tgtt):
     opt = torch.optim.AdamW(det.parameters(), lr=args.lr, weight_decay=1e-4)
     steps = args.epochs * (len(x) // args.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.2)
-    state = {'epoch': 0, 'history': []}
+    state = {'epoch': 0, 'history': [], 'command': command_line(__file__), 'earlierStages': []}
+    if args.init_from and not (CKPT.exists() and args.resume):
+        # a new stage from earlier weights: fresh optimiser and schedule, the earlier stage recorded
+        ck = torch.load(args.init_from)
+        det.load_state_dict(ck['model'])
+        prev = ck['state']
+        state['earlierStages'] = prev.get('earlierStages', []) + [{'command': prev.get('command'), 'history': prev['history']}]
     if CKPT.exists() and args.resume:
         ck = torch.load(CKPT)
         det.load_state_dict(ck['model'])
@@ -236,6 +242,7 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--resume', action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument('--init-from', help='start from this checkpoint\'s weights (a new training stage)')
     args = ap.parse_args()
     seed_everything(args.seed, args.threads)
     t_start = time.time()
@@ -286,7 +293,10 @@ def main():
             'targets': 'per 4x4 cell: item share x one-hot(class, colour, texture); background share x one-hot(kind)',
         },
         'training': {
-            'command': 'npx tsx scripts/synthetic-units-data.ts && ' + command_line(__file__).replace(' --no-resume', ''),
+            'command': ' && '.join(['npx tsx scripts/synthetic-units-data.ts'] + [
+                f'{c} && cp {CKPT.relative_to(ROOT)} {CKPT.relative_to(ROOT).with_name(f"synthetic-units-stage{i + 1}.pt")} && rm {CKPT.relative_to(ROOT)}'
+                for i, c in enumerate(e['command'] for e in state['earlierStages'])] + [state['command']]),
+            'earlierStages': state['earlierStages'],
             'optimizer': f'AdamW wd 1e-4, OneCycle max lr {args.lr} (pct_start 0.2), BCE with logits (pos_weight {args.pos_weight})',
             'batch': args.batch, 'epochs': args.epochs, 'augmentation': 'horizontal flip (image and targets)',
             'seed': args.seed, 'threads': args.threads, 'history': state['history'],

@@ -124,13 +124,16 @@ describe.skipIf(!HAVE)('synthetic-units.onnx', () => {
       const truth = readSyntheticUnits(metadata(model.model))!;
       const ds = await openDataset('scenes-test', banks, { count: 500, cacheScenes: 0 });
       const top = await topActivations(model, truth.layer, ds, 500);
+      // units over attributes the detector sees well (card IoU ≥ 0.5): the scorer is under test here,
+      // not the detector (its weak class maps are in the card and bench/RESULTS.md)
       const cases: Array<[string, string]> = [
-        ['texture:stripes', 'plain sandals'],
-        ['color:red OR class:bag', 'blue items or sneakers'],
-        ['texture:dots ON background:foliage', 'checked items on a gradient background'],
+        ['color:green', 'plain sandals'],
+        ['color:red OR color:blue', 'yellow items or pink items'],
+        ['color:red ON background:foliage', 'white items on a mottled background'],
       ];
       for (const [formula, wrong] of cases) {
         const u = truth.units.find((x) => x.text === formula)!;
+        for (const a of u.attributes) expect(card.metrics.iou[a], a).toBeGreaterThanOrEqual(0.5);
         const right = await scoreDescription(model, truth.layer, u.index, u.description, { banks, topActivation: top[u.index] });
         const bad = await scoreDescription(model, truth.layer, u.index, wrong, { banks, topActivation: top[u.index] });
         expect(right.positive - right.neutral, formula).toBeGreaterThan(0.3);
