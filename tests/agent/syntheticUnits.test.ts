@@ -9,6 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { topActivations } from '../../src/engine/agent/eval/activations';
+import { runBenchmark } from '../../src/engine/agent/eval/benchmark';
+import { netDissect } from '../../src/engine/agent/eval/netDissect';
 import { evaluateFormula, readSyntheticUnits } from '../../src/engine/agent/eval/groundTruth';
 import { scoreDescription } from '../../src/engine/agent/eval/score';
 import { openDataset } from '../../src/engine/data/datasets';
@@ -142,6 +144,27 @@ describe.skipIf(!HAVE)('synthetic-units.onnx', () => {
         const again = await scoreDescription(model, truth.layer, u.index, u.description, { banks, topActivation: top[u.index] });
         expect(again.positiveActivations).toEqual(right.positiveActivations);
       }
+    } finally {
+      await model.release();
+    }
+  }, 300_000);
+
+  it('NetDissect names the concept of units over well-detected attributes; the benchmark scores ground truth above its control', async () => {
+    const model = await LoadedModel.open(nodeRuntime(), bytes, 'synthetic-units.onnx');
+    try {
+      const truth = readSyntheticUnits(metadata(model.model))!;
+      const ds = await openDataset('scenes-test', banks, { count: 300, cacheScenes: 0 });
+      const picks = ['color:green', 'color:blue', 'background:foliage'].map((t) => truth.units.find((u) => u.text === t)!);
+      const labels = await netDissect(model, truth.layer, picks.map((u) => u.index), ds, banks, 300);
+      expect(labels.map((l) => l.concept)).toEqual(picks.map((u) => u.attributes[0]));
+      // NetDissect calls a unit a detector of a concept from IoU 0.04
+      for (const l of labels) expect(l.iou).toBeGreaterThan(0.04);
+      const r = await runBenchmark(model, { layer: truth.layer, units: picks.map((u) => u.index), describers: ['groundtruth', 'control'], truth, banks, dataset: ds, exemplars: 300 });
+      expect(r.rows).toHaveLength(6);
+      const gt = r.summary.find((s) => s.describer === 'groundtruth')!;
+      const control = r.summary.find((s) => s.describer === 'control')!;
+      expect([gt.kind, gt.units, gt.precision, gt.recall]).toEqual(['mono', 3, 1, 1]);
+      expect(gt.positive - gt.neutral).toBeGreaterThan(control.positive - control.neutral + 0.2);
     } finally {
       await model.release();
     }
