@@ -11,9 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { topActivations } from '../../src/engine/agent/eval/activations';
 import { runBenchmark } from '../../src/engine/agent/eval/benchmark';
 import { netDissect } from '../../src/engine/agent/eval/netDissect';
-import { evaluateFormula, readSyntheticUnits } from '../../src/engine/agent/eval/groundTruth';
+import { evaluateFormula, readSyntheticUnits, type SyntheticUnits } from '../../src/engine/agent/eval/groundTruth';
 import { scoreDescription } from '../../src/engine/agent/eval/score';
-import { openDataset } from '../../src/engine/data/datasets';
+import { openDataset, type SceneDataset } from '../../src/engine/data/datasets';
 import { imagesToTensor } from '../../src/engine/data/preprocess';
 import { sceneSpecAt } from '../../src/engine/data/shards';
 import { LoadedModel } from '../../src/engine/lab/loadedModel';
@@ -31,6 +31,15 @@ describe.skipIf(!HAVE)('synthetic-units.onnx', () => {
   const bytes = HAVE ? new Uint8Array(readFileSync(PATH)) : new Uint8Array();
   const card = HAVE ? JSON.parse(readFileSync(join(REPO_ROOT, 'models/synthetic-units.card.json'), 'utf8')) : null;
   const banks = loadTestBanks();
+  /** The model, its ground truth and the first `count` exemplar scenes, released afterwards. */
+  async function withModel(count: number, f: (model: LoadedModel, truth: SyntheticUnits, ds: SceneDataset) => Promise<void>): Promise<void> {
+    const model = await LoadedModel.open(nodeRuntime(), bytes, 'synthetic-units.onnx');
+    try {
+      await f(model, readSyntheticUnits(metadata(model.model))!, await openDataset('scenes-test', banks, { count, cacheScenes: 0 }));
+    } finally {
+      await model.release();
+    }
+  }
   const testScene = (i: number) => render(sceneSpecAt({ split: 'test', variant: 'balanced', seed: 1 }, i, banks), banks);
 
   it('is the file its card names, and its metadata holds the card’s formulas (≥ 60 units of three kinds)', async () => {
@@ -121,10 +130,7 @@ describe.skipIf(!HAVE)('synthetic-units.onnx', () => {
   }, 600_000);
 
   it('the scorer rates a unit’s ground-truth description high and a wrong one low (mono, OR, AND)', async () => {
-    const model = await LoadedModel.open(nodeRuntime(), bytes, 'synthetic-units.onnx');
-    try {
-      const truth = readSyntheticUnits(metadata(model.model))!;
-      const ds = await openDataset('scenes-test', banks, { count: 500, cacheScenes: 0 });
+    await withModel(500, async (model, truth, ds) => {
       const top = await topActivations(model, truth.layer, ds, 500);
       // units over attributes the detector sees well (card IoU ≥ 0.5): the scorer is under test here,
       // not the detector (its weak class maps are in the card and bench/RESULTS.md)
@@ -144,16 +150,11 @@ describe.skipIf(!HAVE)('synthetic-units.onnx', () => {
         const again = await scoreDescription(model, truth.layer, u.index, u.description, { banks, topActivation: top[u.index] });
         expect(again.positiveActivations).toEqual(right.positiveActivations);
       }
-    } finally {
-      await model.release();
-    }
+    });
   }, 300_000);
 
   it('NetDissect names the concept of units over well-detected attributes; the benchmark scores ground truth above its control', async () => {
-    const model = await LoadedModel.open(nodeRuntime(), bytes, 'synthetic-units.onnx');
-    try {
-      const truth = readSyntheticUnits(metadata(model.model))!;
-      const ds = await openDataset('scenes-test', banks, { count: 300, cacheScenes: 0 });
+    await withModel(300, async (model, truth, ds) => {
       const picks = ['color:green', 'color:blue', 'background:foliage'].map((t) => truth.units.find((u) => u.text === t)!);
       const labels = await netDissect(model, truth.layer, picks.map((u) => u.index), ds, banks, 300);
       expect(labels.map((l) => l.concept)).toEqual(picks.map((u) => u.attributes[0]));
@@ -165,8 +166,6 @@ describe.skipIf(!HAVE)('synthetic-units.onnx', () => {
       const control = r.summary.find((s) => s.describer === 'control')!;
       expect([gt.kind, gt.units, gt.precision, gt.recall]).toEqual(['mono', 3, 1, 1]);
       expect(gt.positive - gt.neutral).toBeGreaterThan(control.positive - control.neutral + 0.2);
-    } finally {
-      await model.release();
-    }
+    });
   }, 300_000);
 });
