@@ -8,7 +8,11 @@ attributes. A formula head built from ONNX ops (Max = OR, Min = AND, Mul by a Re
 "item on background") turns them into 64 synthetic units, the channels of one layer `units`.
 
     npx tsx scripts/synthetic-units-data.ts      # data/synthetic-units/{train,test}.*
-    /usr/bin/python3 models/training/synthetic_units.py --epochs 4
+    /usr/bin/python3 models/training/synthetic_units.py --epochs 1 --lr 6e-3          # stage 1
+    # then, after moving checkpoints/synthetic-units.pt to synthetic-units-stage1.pt:
+    /usr/bin/python3 models/training/synthetic_units.py --epochs 1 --lr 3e-3 \
+        --init-from models/training/checkpoints/synthetic-units-stage1.pt            # stage 2
+    (the card's training.command is the whole chain, as run)
 
 Training resumes from models/training/checkpoints/synthetic-units.pt (saved every epoch); a
 finished checkpoint skips to evaluation and export. Outputs models/synthetic-units.onnx
