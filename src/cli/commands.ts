@@ -5,6 +5,7 @@
  */
 import { AGENT_HELP, agentCommand } from './agent';
 import { CIRCUIT_HELP, circuitCommand } from './circuit';
+import { AGENT_EVAL_HELP, agentEvalCommand } from './agentEval';
 import type { Command } from './command';
 import { EXEMPLARS_HELP, exemplarsCommand } from './exemplarsCommand';
 import { GRAD_HELP, gradCommand } from './grad';
@@ -22,6 +23,7 @@ export const COMMANDS: Command[] = [
   { help: GRAD_HELP, run: (args) => gradCommand(args, args.options.has('json'), { openModel, resolveLayers }) },
   { help: CIRCUIT_HELP, run: (args) => circuitCommand(args, args.options.has('json'), { openModel, integerOption }) },
   { help: AGENT_HELP, run: (args) => agentCommand(args, { openModel, resolveLayers }) },
+  { help: AGENT_EVAL_HELP, run: agentEvalCommand },
   { help: SLURM_HELP, parse: parseSlurmArgs, run: (args) => slurmCommandMain(args, (name) => findCommand(name)?.help) },
 ];
 

@@ -21,6 +21,12 @@ export const BUILTINS: readonly BuiltinModel[] = [
     samples: 'samples/scenes/index.json',
   },
   {
+    id: 'synthetic-units',
+    title: 'Synthetic units: 64 units with known formulas (mono / OR / AND), for scoring descriptions',
+    url: 'models/synthetic-units.onnx',
+    samples: 'samples/scenes/index.json',
+  },
+  {
     id: 'placeholder-fmnist',
     title: 'Placeholder CNN (plain Fashion-MNIST, 64×64)',
     url: 'models/placeholder-fmnist.onnx',
