@@ -241,5 +241,5 @@ export type FromWorker =
   | { type: 'result'; id: number; body: EngineResponseBody }
   | { type: 'error'; id: number; code: EngineErrorCode; message: string };
 
-/** The largest ONNX file the lab will open in a tab (bytes). */
-export const MAX_MODEL_BYTES = 256 * 1024 * 1024;
+/** The largest model (graph and external data together) the lab opens in a tab, in bytes. */
+export { MAX_TAB_MODEL_BYTES as MAX_MODEL_BYTES } from '../engine/lab/sizeLimits';

@@ -41,11 +41,12 @@ export class LoadedModel {
     name: string,
     options: InspectOptions = {},
   ): Promise<LoadedModel> {
-    const { model, summary } = await inspectModel(runtime, bytes, name, options);
+    const inspected = await inspectModel(runtime, bytes, name, options);
+    const { model, summary } = inspected;
     options.onProgress?.('session', 'Creating the inference session');
     let base: Session;
     try {
-      base = await runtime.createSession(bytes, options.session);
+      base = await runtime.createSession(inspected.bytes, options.session);
     } catch (err) {
       throw sessionError(err);
     }
