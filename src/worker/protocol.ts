@@ -29,7 +29,8 @@ export interface Prediction {
 
 export type EngineRequest =
   | { kind: 'configure'; prefer: BackendName[]; threads?: number }
-  | { kind: 'loadModel'; name: string; bytes: Uint8Array }
+  /** `data`: where the model's external data files are, when it has any. */
+  | { kind: 'loadModel'; name: string; bytes: Uint8Array; data?: ModelDataSource }
   | { kind: 'predict'; image: RawImage }
   /** `preprocess`: another normalisation than the model's (an image dataset's mean/std override). */
   | { kind: 'run'; images: RawImage[]; layers: string[]; maps?: Array<{ layer: string; unit: number }>; preprocess?: Preprocess }
@@ -227,6 +228,12 @@ export interface Progress {
   tiles?: { done: number; total: number };
   /** While visualising a unit: the step, the objective per sample, now and then the images. */
   featvis?: FeatureVisProgress;
+}
+
+/** Where a model's external data files come from: files picked or dropped with it, or its address (the files sit beside it). */
+export interface ModelDataSource {
+  files?: File[];
+  baseUrl?: string;
 }
 
 /** Error categories the UI maps to guidance for the user. */
