@@ -24,6 +24,17 @@ export interface RunRequest {
 /** Probe sessions kept open per model (least recently used ones are released beyond this). */
 export const MAX_PROBE_SESSIONS = 8;
 
+/**
+ * Each probe session holds its own copy of the weights (onnxruntime shares none between
+ * sessions), so a large model keeps fewer: together they stay within this many bytes, one at least.
+ */
+export const PROBE_SESSION_BYTES = 1.5 * 1024 ** 3;
+
+/** How many probe sessions a model of `bytes` keeps open. */
+export function probeSessionCap(bytes: number): number {
+  return Math.max(1, Math.min(MAX_PROBE_SESSIONS, Math.floor(PROBE_SESSION_BYTES / Math.max(1, bytes))));
+}
+
 export class LoadedModel {
   private readonly probeSessions = new Map<string, Promise<Session>>();
 
@@ -115,7 +126,7 @@ export class LoadedModel {
       this.probeSessions.set(key, session);
       // Each open unit's map is a probe session of its own: keep the most recent few. Runs go one
       // at a time (the worker's model lane; the CLI awaits each), so an evicted one is idle.
-      while (this.probeSessions.size > MAX_PROBE_SESSIONS) {
+      while (this.probeSessions.size > probeSessionCap(this.summary.bytes)) {
         const [oldKey, old] = this.probeSessions.entries().next().value!;
         this.probeSessions.delete(oldKey);
         void old.then((s) => s.release()).catch(() => undefined);
