@@ -13,6 +13,8 @@ import { EngineHandlers } from '../../src/worker/handlers';
 import type { Progress } from '../../src/worker/protocol';
 import type { RawImage } from '../../src/engine/types';
 import { fixturePath } from '../setup/fixturePaths';
+import { decodeModel } from '../../src/engine/onnx/model';
+import { externalDataFiles, resolveExternalData } from '../../src/engine/onnx/externalData';
 
 const signal = new AbortController().signal;
 const graph = new Uint8Array(readFileSync(fixturePath('external/resnet18.onnx')));
@@ -42,6 +44,23 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m/resnet18.onnx`;
 });
 afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+
+describe('weights by reference', () => {
+  it('decoding and resolving external data copy no weights: tensors view the file bytes', async () => {
+    const whole = new Uint8Array(readFileSync(fixturePath('resnet18.onnx')));
+    const big = decodeModel(whole).graph.initializer.filter((t) => (t.rawData?.byteLength ?? 0) > 1024);
+    expect(big.length).toBeGreaterThan(20);
+    expect(big.every((t) => t.rawData!.buffer === whole.buffer)).toBe(true);
+
+    const model = decodeModel(graph);
+    expect(externalDataFiles(model)).toEqual(['resnet18.onnx.data']);
+    expect(await resolveExternalData(model, async () => data)).toBe(data.byteLength);
+    const external = model.graph.initializer.filter((t) => (t.rawData?.byteLength ?? 0) > 1024);
+    expect(external.length).toBe(big.length);
+    expect(external.every((t) => t.rawData!.buffer === data.buffer)).toBe(true);
+    expect(externalDataFiles(model)).toEqual([]);
+  });
+});
 
 describe('external data in the worker', () => {
   const handlers = new EngineHandlers(nodeRuntime());
