@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabError } from '../../src/engine/errors';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { EngineHandlers } from '../../src/worker/handlers';
 import type { Progress } from '../../src/worker/protocol';
 import type { RawImage } from '../../src/engine/types';
 import { fixturePath } from '../setup/fixturePaths';
+import { failure } from './helpers';
 import { decodeModel } from '../../src/engine/onnx/model';
 import { externalDataFiles, resolveExternalData } from '../../src/engine/onnx/externalData';
 
@@ -21,15 +21,6 @@ const graph = new Uint8Array(readFileSync(fixturePath('external/resnet18.onnx'))
 const data = new Uint8Array(readFileSync(fixturePath('external/resnet18.onnx.data')));
 const image: RawImage = { width: 40, height: 30, channels: 3, data: Uint8Array.from({ length: 40 * 30 * 3 }, (_, i) => (i * 7) % 256) };
 const dataFile = (bytes: Uint8Array, name = 'resnet18.onnx.data') => new File([bytes as Uint8Array<ArrayBuffer>], name);
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return `${(err as LabError).code}: ${(err as Error).message}`;
-  }
-  return 'no error';
-}
 
 let server: Server;
 let base: string;

@@ -15,6 +15,7 @@ import { preprocessFor } from '../data/preprocess';
 import type { Runtime, SessionOptions } from '../runtime/types';
 import type { Layer, ModelSummary, Preprocess } from '../types';
 import { sha256Hex } from './hash';
+import { modelSession } from './modelSession';
 import { layerMemoKey, type LayerMemo } from './layerMemo';
 
 /** Ops whose outputs only reshape or copy another layer, or compute shapes: not layers. */
@@ -40,8 +41,11 @@ export interface InspectOptions {
 export interface Inspected {
   model: Model;
   summary: ModelSummary;
-  /** The model as one self-contained ONNX file: the input bytes, or, with external data, the model re-encoded. */
-  bytes: Uint8Array;
+  /**
+   * The model as one self-contained ONNX file: the input bytes, or, with external data, the model
+   * re-encoded — undefined where the runtime opens sessions by reference (then nothing is copied).
+   */
+  bytes?: Uint8Array;
 }
 
 export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: string, options: InspectOptions = {}): Promise<Inspected> {
@@ -49,7 +53,7 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
   const limit = options.maxBytes ?? MAX_MODEL_BYTES;
   checkModelSize(`“${name}”`, bytes.byteLength, limit);
   const [model, graphSha] = await Promise.all([Promise.resolve().then(() => decodeModel(bytes)), sha256Hex(bytes)]);
-  const { sha256, whole, totalBytes } = await withExternalData(model, bytes, graphSha, name, limit, options);
+  const { sha256, whole, totalBytes } = await withExternalData(runtime, model, bytes, graphSha, name, limit, options);
   const imageInput = findImageInput(model);
   const inputs = realInputs(model.graph);
   const others = inputs.filter((v) => v.name !== imageInput.name);
@@ -98,7 +102,7 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
  * Resolves external data (reading the files, checking the total size) and names the model by one
  * hash over its graph and data files. A self-contained model passes through untouched.
  */
-async function withExternalData(model: Model, bytes: Uint8Array, graphSha: string, name: string, limit: number, options: InspectOptions) {
+async function withExternalData(runtime: Runtime, model: Model, bytes: Uint8Array, graphSha: string, name: string, limit: number, options: InspectOptions) {
   const files = externalDataFiles(model);
   if (files.length === 0) return { sha256: graphSha, whole: bytes, totalBytes: bytes.byteLength };
   const read = options.readDataFile;
@@ -116,8 +120,8 @@ async function withExternalData(model: Model, bytes: Uint8Array, graphSha: strin
   checkModelSize(`“${name}” with its external data`, totalBytes, limit);
   const hashes = await Promise.all(seen.map(sha256Hex));
   const sha256 = await sha256Hex(new TextEncoder().encode([graphSha, ...hashes].join(':')));
-  // onnxruntime gets one self-contained model (it has no file system to find the data in).
-  return { sha256, whole: encodeModel(model), totalBytes };
+  // onnxruntime has no file system to find the data in: it gets the weights by reference, or one self-contained model.
+  return { sha256, whole: runtime.externalData ? undefined : encodeModel(model), totalBytes };
 }
 
 /** The layers from the memo when it has this model at this size, else from a dry run (then remembered). */
@@ -141,7 +145,7 @@ async function dryRunLayers(runtime: Runtime, model: Model, p: Preprocess, { sig
   let session;
   try {
     // On the CPU: the dry run fetches every tensor once, which GPU backends gain nothing from.
-    session = await runtime.createSession(encodeModel(probe), { ...sessionOptions, prefer: ['wasm', 'cpu'] });
+    session = await modelSession(runtime, probe, { ...sessionOptions, prefer: ['wasm', 'cpu'] });
   } catch (err) {
     throw sessionError(err);
   }

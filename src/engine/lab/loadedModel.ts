@@ -5,11 +5,12 @@
  */
 import { imagesToTensor } from '../data/preprocess';
 import { LabError, asLabError, sessionError } from '../errors';
-import { encodeModel, type Model } from '../onnx/model';
+import type { Model } from '../onnx/model';
 import { addProbes, probeOutput } from '../onnx/probes';
 import type { Runtime, Session, SessionOptions } from '../runtime/types';
 import type { ModelSummary, Preprocess, RawImage, RunResult, TensorF32 } from '../types';
 import { inspectModel, type InspectOptions } from './inspect';
+import { modelSession } from './modelSession';
 
 export interface RunRequest {
   images: RawImage[];
@@ -57,7 +58,7 @@ export class LoadedModel {
     options.onProgress?.('session', 'Creating the inference session');
     let base: Session;
     try {
-      base = await runtime.createSession(inspected.bytes, options.session);
+      base = await modelSession(runtime, model, options.session, inspected.bytes);
     } catch (err) {
       throw sessionError(err);
     }
@@ -119,7 +120,7 @@ export class LoadedModel {
         layers: layers.map((t) => ({ tensor: t, rank: byTensor.get(t)!.shape.length })),
         maps: maps.map((m) => ({ tensor: m.layer, unit: m.unit })),
       });
-      session = this.runtime.createSession(encodeModel(probed), this.sessionOptions).catch((err) => {
+      session = modelSession(this.runtime, probed, this.sessionOptions).catch((err) => {
         this.probeSessions.delete(key);
         throw sessionError(err);
       });
