@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { startServer } from '../scripts/serve.mjs';
-import { openLab } from './helpers';
+import { DEFAULT_MODEL, openLab } from './helpers';
 
 const FIXTURES = 'tests/.fixtures';
 let server: Server;
@@ -46,6 +46,18 @@ test('a 528 MB model opens from a URL with download progress', async ({ page }) 
   const fraction = await page.getByTestId('load-progress').locator('progress').evaluate((p: HTMLProgressElement) => p.value);
   expect(fraction).toBeGreaterThan(0);
   await expectLoaded(page, /vgg16\.onnx/, /^\d+ layers$/);
+});
+
+test('Cancel stops a large download and keeps the model loaded before', async ({ page }) => {
+  await openLab(page, '#/model?v=1&backend=wasm');
+  await page.getByTestId('model-url-input').fill(`${origin}/vgg16.onnx`);
+  await page.getByTestId('model-url-load').click();
+  await expect(page.getByTestId('load-progress')).toContainText(/Downloading vgg16\.onnx/);
+  await page.getByTestId('load-progress').getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('load-progress')).toHaveCount(0);
+  await expect(page.getByTestId('model-status')).toHaveText(/ready/i);
+  await expect(page.getByTestId('model-summary')).toContainText(DEFAULT_MODEL);
+  await expect(page.getByTestId('notice')).toHaveCount(0);
 });
 
 test('a model with external data opens from a multi-file pick and from a URL with its data beside it', async ({ page }) => {
