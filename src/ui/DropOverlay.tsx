@@ -54,7 +54,15 @@ export function DropOverlay() {
       if (e.dataTransfer && (items.length > 1 || hasFolder) && useLab.getState().panel !== 'upscale') {
         // The entries are taken now, while the drop event lasts; loose files with no one model fall through.
         void dropModelWithData(e.dataTransfer).then((done) => {
-          if (!done && file && !hasFolder) single(file);
+          if (done) return;
+          if (!hasFolder && file) single(file);
+          else {
+            useLab.getState().pushNotice({
+              level: 'warning',
+              title: 'The dropped folder holds no single .onnx model',
+              hint: 'Drop a folder with one model (and its model.onnx.data), or an image folder on the Dataset card to open it as a dataset.',
+            });
+          }
         });
         return;
       }
