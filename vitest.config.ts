@@ -5,6 +5,6 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120000,
-    globalSetup: ['tests/setup/fixtures.ts'],
+    globalSetup: ['tests/setup/fixtures.ts', 'tests/setup/bigFixtures.ts'],
   },
 });

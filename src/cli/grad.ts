@@ -9,7 +9,7 @@ import { imagesToTensor } from '../engine/data/preprocess';
 import { LabError } from '../engine/errors';
 import type { LoadedModel } from '../engine/lab/loadedModel';
 import { gradientModel, type GradientTarget } from '../engine/onnx/backward';
-import { encodeModel } from '../engine/onnx/model';
+import { modelSession } from '../engine/lab/modelSession';
 import { nodeRuntime } from '../engine/runtime/node';
 import type { Layer } from '../engine/types';
 import type { Parsed } from './args';
@@ -80,7 +80,7 @@ export async function gradCommand(args: Parsed, json: boolean, deps: GradDeps): 
     // Models with a symbolic image size are differentiated at the preprocessing size.
     const fixed = model.summary.imageInput.height !== null && model.summary.imageInput.width !== null;
     const built = await gradientModel(runtime, model.model, { target, wrt: [wrt] }, fixed ? {} : { inputDims: { [input]: [2, 3, p.size[0], p.size[1]] } });
-    const session = await runtime.createSession(encodeModel(built.model));
+    const session = await modelSession(runtime, built.model);
     let grad;
     let value;
     try {

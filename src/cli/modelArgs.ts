@@ -1,11 +1,12 @@
 /** What several `lab` commands share: opening a model with --size/--mean/--std/--threads, layer and unit arguments. */
 import { readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { LabError } from '../engine/errors';
 import { LoadedModel } from '../engine/lab/loadedModel';
 import { nodeRuntime } from '../engine/runtime/node';
 import type { Layer, ModelSummary, Preprocess } from '../engine/types';
-import { MAX_MODEL_BYTES } from '../worker/protocol';
+import { MAX_MODEL_BYTES, checkModelSize } from '../engine/lab/sizeLimits';
 import { numberList, type Parsed } from './args';
 
 function preprocessOverride(args: Parsed): Partial<Omit<Preprocess, 'source'>> {
@@ -26,12 +27,14 @@ function preprocessOverride(args: Parsed): Partial<Omit<Preprocess, 'source'>> {
   return out;
 }
 
+/** The file's bytes without a copy (a Buffer is a Uint8Array over a pooled or own ArrayBuffer). */
+const view = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
 export async function openModel(path: string, args: Parsed): Promise<LoadedModel> {
   let bytes: Uint8Array;
   try {
-    const size = statSync(path).size;
-    if (size > MAX_MODEL_BYTES) throw new LabError('too-large', `${path} is ${Math.round(size / 2 ** 20)} MB; the limit is ${MAX_MODEL_BYTES / 2 ** 20} MB.`);
-    bytes = new Uint8Array(readFileSync(path));
+    checkModelSize(path, statSync(path).size, MAX_MODEL_BYTES);
+    bytes = view(readFileSync(path));
   } catch (err) {
     if (err instanceof LabError) throw err;
     throw new LabError('bad-model', `Cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
@@ -40,6 +43,8 @@ export async function openModel(path: string, args: Parsed): Promise<LoadedModel
   return LoadedModel.open(nodeRuntime(), bytes, basename(path), {
     preprocess: preprocessOverride(args),
     session: { threads: typeof threads === 'string' ? Number(threads) : undefined },
+    // External data (model.onnx + model.onnx.data) sits beside the model file.
+    readDataFile: async (location) => view(await readFile(join(dirname(path), location))),
   });
 }
 

@@ -6,6 +6,8 @@
 import { LoadProblem } from './loadProblem';
 import { sniffModelBytes } from './sniffModel';
 import { formatBytes } from '../ui/format';
+import { BodyTooLarge, readBody } from '../engine/data/readBody';
+import { LabError } from '../engine/errors';
 
 export interface FetchModelOptions {
   maxBytes: number;
@@ -20,7 +22,7 @@ export function tooLargeProblem(what: string, bytes: number | null, maxBytes: nu
     level: 'error',
     title: `${what} is too large to open in a tab`,
     detail: `${bytes === null ? 'It is' : `It is ${formatBytes(bytes)};`} more than the lab's limit of ${formatBytes(maxBytes)}.`,
-    hint: 'Use a smaller model (a lower-resolution or quantized export), or run it with the command-line `lab` tool instead.',
+    hint: 'WebAssembly memory ends at 4 GB and each session holds its own copy of the weights. Run it with the command-line `lab` tool (models up to 2 GB), or export it with fp16 weights (half the size).',
   });
 }
 
@@ -74,10 +76,6 @@ export async function fetchModel(url: URL, options: FetchModelOptions): Promise<
   const declared = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
   // With Content-Encoding the header is the compressed size; it still bounds nothing, so only trust it plain.
   const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
-  if (declared !== null && !encoded && declared > maxBytes) {
-    void res.body?.cancel().catch(() => {});
-    throw tooLargeProblem('This model', declared, maxBytes);
-  }
   const total = declared !== null && !encoded ? declared : null;
 
   const bytes = await readLimited(res, maxBytes, total, signal, onProgress);
@@ -119,30 +117,11 @@ async function readLimited(
   signal: AbortSignal | undefined,
   onProgress: FetchModelOptions['onProgress'],
 ): Promise<Uint8Array> {
-  if (!res.body) {
-    const buf = new Uint8Array(await res.arrayBuffer());
-    if (buf.byteLength > maxBytes) throw tooLargeProblem('This model', buf.byteLength, maxBytes);
-    return buf;
-  }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let received = 0;
   try {
-    for (;;) {
-      if (signal?.aborted) throw new Cancelled();
-      const { done, value } = await reader.read();
-      if (done) break;
-      received += value.byteLength;
-      if (received > maxBytes) {
-        void reader.cancel().catch(() => {});
-        throw tooLargeProblem('This model', null, maxBytes);
-      }
-      chunks.push(value);
-      onProgress?.(received, total);
-    }
+    return await readBody(res, { maxBytes, total, signal, onProgress });
   } catch (err) {
-    if (err instanceof LoadProblem || err instanceof Cancelled) throw err;
-    if (isAbort(err, signal)) throw new Cancelled();
+    if (err instanceof BodyTooLarge) throw tooLargeProblem('This model', err.bytes, maxBytes);
+    if (isAbort(err, signal) || (err instanceof LabError && err.code === 'cancelled')) throw new Cancelled();
     throw new LoadProblem({
       level: 'error',
       title: 'The download was interrupted',
@@ -150,11 +129,4 @@ async function readLimited(
       hint: 'Check the connection and try again.',
     });
   }
-  const out = new Uint8Array(received);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }

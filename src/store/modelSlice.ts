@@ -5,7 +5,7 @@
  */
 import type { ModelSummary } from '../engine/types';
 import type { BackendInfo } from '../engine/runtime/types';
-import { MAX_MODEL_BYTES } from '../worker/protocol';
+import { MAX_MODEL_BYTES, type ModelDataSource } from '../worker/protocol';
 import type { SliceCreator, LabState } from './types';
 import { findBuiltin } from './builtins';
 import { ensureConfigured, forgetCrashedEngine, getEngine } from './engine';
@@ -49,7 +49,10 @@ export interface ModelSlice {
   /** Title of the last failed load, cleared by a successful one. */
   loadError: string | null;
   loadBuiltin: (id: string) => Promise<void>;
-  loadFile: (file: FileLike) => Promise<void>;
+  /** `companions`: files picked or dropped with the model, among them its external data files. */
+  loadFile: (file: FileLike, companions?: File[]) => Promise<void>;
+  /** A multi-file pick or a dropped folder: the one .onnx among `files` opens, the rest are its data files. */
+  loadFiles: (files: File[]) => Promise<void>;
   loadUrl: (url: string) => Promise<void>;
   /** Loads the current (or pending) model again, e.g. on another backend. */
   reloadModel: () => Promise<void>;
@@ -64,8 +67,8 @@ type ByteSource = (signal: AbortSignal, report: (p: LoadProgress) => void) => Pr
 let loadToken = 0;
 let loadController: AbortController | null = null;
 /** The File behind a 'file' source, kept so a backend switch can read it again. */
-let lastFile: FileLike | null = null;
-let pendingFile: FileLike | null = null;
+let lastFile: { file: FileLike; companions: File[] } | null = null;
+let pendingFile: { file: FileLike; companions: File[] } | null = null;
 
 /** Calls `fn` at most every `ms` milliseconds, but always for the final fraction 1. */
 function throttled(fn: (p: LoadProgress) => void, ms = 100): (p: LoadProgress) => void {
@@ -79,7 +82,7 @@ function throttled(fn: (p: LoadProgress) => void, ms = 100): (p: LoadProgress) =
   };
 }
 
-async function runLoad(get: Get, set: Set, source: ModelSource, name: string, readBytes: ByteSource): Promise<void> {
+async function runLoad(get: Get, set: Set, source: ModelSource, name: string, readBytes: ByteSource, data?: ModelDataSource): Promise<void> {
   loadController?.abort();
   const controller = new AbortController();
   loadController = controller;
@@ -107,7 +110,7 @@ async function runLoad(get: Get, set: Set, source: ModelSource, name: string, re
     await ensureConfigured(plan.prefer);
     if (stale()) return;
     const { summary, backend } = await getEngine().request(
-      { kind: 'loadModel', name, bytes },
+      { kind: 'loadModel', name, bytes, data },
       { signal: controller.signal, onProgress: (p) => report({ stage: p.stage, fraction: p.fraction, message: p.message }) },
     );
     if (stale()) return;
@@ -195,21 +198,38 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => ({
       return;
     }
     const url = new URL(builtin.url, pageBase());
-    await runLoad(get, set, { kind: 'builtin', id }, fileNameOf(url), urlBytes(url, builtin.title));
+    await runLoad(get, set, { kind: 'builtin', id }, fileNameOf(url), urlBytes(url, builtin.title), { baseUrl: url.href });
   },
 
-  loadFile: async (file) => {
-    if (file.size > MAX_MODEL_BYTES) {
-      get().pushNotice(tooLargeProblem(`“${file.name}”`, file.size, MAX_MODEL_BYTES).notice);
+  loadFile: async (file, companions = []) => {
+    const total = companions.reduce((sum, f) => sum + f.size, file.size);
+    if (total > MAX_MODEL_BYTES) {
+      const what = companions.length ? `“${file.name}” with its ${companions.length} other file(s)` : `“${file.name}”`;
+      get().pushNotice(tooLargeProblem(what, total, MAX_MODEL_BYTES).notice);
       return;
     }
-    pendingFile = file;
-    await runLoad(get, set, { kind: 'file', name: file.name }, file.name, async (signal, report) => {
+    pendingFile = { file, companions };
+    const read: ByteSource = async (signal, report) => {
       report({ stage: 'read', fraction: null, message: `Reading ${file.name} (${formatBytes(file.size)})…` });
       const bytes = new Uint8Array(await file.arrayBuffer());
       if (signal.aborted) throw new Cancelled();
       return bytes;
-    });
+    };
+    await runLoad(get, set, { kind: 'file', name: file.name }, file.name, read, companions.length ? { files: companions } : undefined);
+  },
+
+  loadFiles: async (files) => {
+    const models = files.filter((f) => /\.onnx$/i.test(f.name));
+    if (models.length !== 1) {
+      get().pushNotice({
+        level: 'error',
+        title: models.length ? `${models.length} .onnx files were given; open one model at a time` : 'None of these files is an .onnx model',
+        detail: files.slice(0, 6).map((f) => f.name).join(', ') + (files.length > 6 ? ', …' : ''),
+        hint: 'Select the model (model.onnx) together with its data file (model.onnx.data), or drop the folder that holds them.',
+      });
+      return;
+    }
+    await get().loadFile(models[0], files.filter((f) => f !== models[0]));
   },
 
   loadUrl: async (text) => {
@@ -226,7 +246,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => ({
       return;
     }
     const name = fileNameOf(url);
-    await runLoad(get, set, { kind: 'url', url: text }, name, urlBytes(url, name));
+    await runLoad(get, set, { kind: 'url', url: text }, name, urlBytes(url, name), { baseUrl: url.href });
   },
 
   reloadModel: async () => {
@@ -235,7 +255,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => ({
     if (source.kind === 'builtin') return get().loadBuiltin(source.id);
     if (source.kind === 'url') return get().loadUrl(source.url);
     const file = get().pendingSource ? pendingFile : lastFile;
-    if (file) return get().loadFile(file);
+    if (file) return get().loadFile(file.file, file.companions);
   },
 
   cancelLoad: () => {

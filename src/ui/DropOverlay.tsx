@@ -8,6 +8,16 @@ import { useLab } from '../store';
 import { predictFile } from '../panels/model/predictFile';
 import { tryFile } from '../panels/exemplars/tryFile';
 import { upscaleFile } from '../panels/upscale/imageFile';
+import { fromDrop } from '../panels/dataset/folderFiles';
+
+/** A dropped folder, or several files, holding one .onnx: the model and its external data files. */
+async function dropModelWithData(data: DataTransfer): Promise<boolean> {
+  const picked = await fromDrop(data);
+  const files = picked?.files.map((f) => f.file) ?? [];
+  if (files.filter((f) => /\.onnx$/i.test(f.name)).length !== 1) return false;
+  await useLab.getState().loadFiles(files);
+  return true;
+}
 
 function hasFiles(e: DragEvent): boolean {
   return Array.from(e.dataTransfer?.types ?? []).includes('Files');
@@ -39,7 +49,26 @@ export function DropOverlay() {
       depth = 0;
       setActive(false);
       const file = e.dataTransfer?.files[0];
-      if (!file) return;
+      const items = Array.from(e.dataTransfer?.items ?? []);
+      const hasFolder = items.some((it) => it.webkitGetAsEntry?.()?.isDirectory);
+      if (e.dataTransfer && (items.length > 1 || hasFolder) && useLab.getState().panel !== 'upscale') {
+        // The entries are taken now, while the drop event lasts; loose files with no one model fall through.
+        void dropModelWithData(e.dataTransfer).then((done) => {
+          if (done) return;
+          if (!hasFolder && file) single(file);
+          else {
+            useLab.getState().pushNotice({
+              level: 'warning',
+              title: 'The dropped folder holds no single .onnx model',
+              hint: 'Drop a folder with one model (and its model.onnx.data), or an image folder on the Dataset card to open it as a dataset.',
+            });
+          }
+        });
+        return;
+      }
+      if (file) single(file);
+    };
+    const single = (file: File) => {
       const { loadFile, pushNotice, panel, unit } = useLab.getState();
       const isModel = /\.onnx$/i.test(file.name);
       const isImage = file.type.startsWith('image/');

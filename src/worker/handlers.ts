@@ -18,6 +18,7 @@ import { UpscaleHost } from './upscaleHost';
 import { CircuitHost } from './circuitHost';
 import { AgentHost, type AgentWorld } from './agentHost';
 import { findDataset } from '../engine/data/datasets';
+import { dataFileReader } from './modelDataFiles';
 
 export interface HandlerOptions {
   /** How dataset assets are read (default: fetch from the address a request gives). */
@@ -30,6 +31,8 @@ export interface HandlerOptions {
   datasetMemo?: DatasetMemo;
   /** Where models' dry-run layers are remembered between visits (default: nowhere). */
   layerMemo?: LayerMemo;
+  /** The largest model to open (default: what a tab holds, MAX_MODEL_BYTES). */
+  maxModelBytes?: number;
 }
 
 export function softmax(logits: ArrayLike<number>): number[] {
@@ -79,10 +82,9 @@ export class EngineHandlers {
         this.runtime.configure?.({ prefer: request.prefer, threads: request.threads });
         return { kind: 'configure', ok: true };
       case 'loadModel': {
-        if (request.bytes.byteLength > MAX_MODEL_BYTES) {
-          throw new LabError('too-large', `The model is ${(request.bytes.byteLength / 2 ** 20).toFixed(0)} MB; the lab opens models up to ${MAX_MODEL_BYTES / 2 ** 20} MB.`);
-        }
         const next = await LoadedModel.open(this.runtime, request.bytes, request.name, {
+          maxBytes: this.options.maxModelBytes ?? MAX_MODEL_BYTES,
+          readDataFile: dataFileReader(request.data ?? {}, this.options.maxModelBytes ?? MAX_MODEL_BYTES, signal, progress),
           signal,
           session: { prefer: this.prefer, threads: this.threads },
           onProgress: (stage, message) => progress({ stage, fraction: null, message }),

@@ -32,7 +32,8 @@ export interface Prediction {
 
 export type EngineRequest =
   | { kind: 'configure'; prefer: BackendName[]; threads?: number }
-  | { kind: 'loadModel'; name: string; bytes: Uint8Array }
+  /** `data`: where the model's external data files are, when it has any. */
+  | { kind: 'loadModel'; name: string; bytes: Uint8Array; data?: ModelDataSource }
   | { kind: 'predict'; image: RawImage }
   /** `preprocess`: another normalisation than the model's (an image dataset's mean/std override). */
   | { kind: 'run'; images: RawImage[]; layers: string[]; maps?: Array<{ layer: string; unit: number }>; preprocess?: Preprocess }
@@ -243,6 +244,12 @@ export interface Progress {
   agent?: AgentProgress;
 }
 
+/** Where a model's external data files come from: files picked or dropped with it, or its address (the files sit beside it). */
+export interface ModelDataSource {
+  files?: File[];
+  baseUrl?: string;
+}
+
 /** Error categories the UI maps to guidance for the user. */
 export type EngineErrorCode = LabErrorCode;
 
@@ -255,5 +262,5 @@ export type FromWorker =
   | { type: 'result'; id: number; body: EngineResponseBody }
   | { type: 'error'; id: number; code: EngineErrorCode; message: string };
 
-/** The largest ONNX file the lab will open in a tab (bytes). */
-export const MAX_MODEL_BYTES = 256 * 1024 * 1024;
+/** The largest model (graph and external data together) the lab opens in a tab, in bytes. */
+export { MAX_TAB_MODEL_BYTES as MAX_MODEL_BYTES } from '../engine/lab/sizeLimits';

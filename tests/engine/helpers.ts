@@ -1,5 +1,6 @@
 /** Shared test helpers for engine tests under Node. */
 import { readFileSync } from 'node:fs';
+import type { LabError } from '../../src/engine/errors';
 import type { TensorF32 } from '../../src/engine/types';
 import { fixturePath } from '../setup/fixturePaths';
 
@@ -26,4 +27,14 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function tensor(dims: number[], fill: (i: number) => number): TensorF32 {
   const n = dims.reduce((x, y) => x * y, 1);
   return { dims, data: Float32Array.from({ length: n }, (_, i) => fill(i)) };
+}
+
+/** "code: message" of the LabError a promise rejects with, or "no error". */
+export async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    return `${(err as LabError).code}: ${(err as Error).message}`;
+  }
+  return 'no error';
 }

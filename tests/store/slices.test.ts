@@ -92,8 +92,20 @@ describe('model loading', () => {
     const n = s.notices[0];
     expect(n.level).toBe('error');
     expect(n.title).toMatch(/huge\.onnx/);
-    expect(n.detail).toMatch(/256 MB/);
-    expect(n.hint).toBeTruthy();
+    expect(n.detail).toMatch(/1 GB/);
+    expect(n.hint).toMatch(/`lab`.*2 GB.*fp16/);
+  });
+
+  it('counts external data files in the limit, and opens one model of a multi-file pick', async () => {
+    useLab.setState({ summary: null, status: 'idle', source: null });
+    const model = fakeFile('vit.onnx', 2 ** 20);
+    const data = fakeFile('vit.onnx.data', MAX_MODEL_BYTES);
+    await useLab.getState().loadFiles([data, model] as unknown as File[]);
+    expect(model.reads).toBe(0);
+    expect(hasEngine()).toBe(false);
+    expect(useLab.getState().notices.at(-1)!.title).toMatch(/vit\.onnx” with its 1 other file/);
+    await useLab.getState().loadFiles([fakeFile('a.onnx', 10), fakeFile('b.onnx', 10)] as unknown as File[]);
+    expect(useLab.getState().notices.at(-1)!.title).toMatch(/2 \.onnx files/);
   });
 
   it('refuses a javascript: address without touching the engine', async () => {

@@ -5,7 +5,8 @@
  */
 import { asLabError, sessionError } from '../errors';
 import { gradientModel, type GradientTarget } from '../onnx/backward';
-import { encodeModel, type Model } from '../onnx/model';
+import type { Model } from '../onnx/model';
+import { modelSession } from '../lab/modelSession';
 import type { BackendInfo, Runtime, Session, SessionOptions } from '../runtime/types';
 import type { TensorF32 } from '../types';
 
@@ -41,7 +42,7 @@ export async function openGradientRunner(
   const built = await gradientModel(runtime, model, { target, wrt: [inputName] });
   let s: Session;
   try {
-    s = await runtime.createSession(encodeModel(built.model), session);
+    s = await modelSession(runtime, built.model, session);
   } catch (err) {
     throw sessionError(err);
   }

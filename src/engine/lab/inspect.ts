@@ -8,12 +8,15 @@ import { decodeModel, encodeModel, metadata, opsetVersion, type Model, type Node
 import { realInputs } from '../onnx/graph';
 import { friendlyLabels } from '../onnx/names';
 import { exposeTensors } from '../onnx/probes';
+import { externalDataFiles, resolveExternalData, type DataFileReader } from '../onnx/externalData';
+import { MAX_MODEL_BYTES, checkModelSize } from './sizeLimits';
 import { findImageInput, ioInfo, opHistogram, parameterCount } from '../onnx/summary';
 import { tokenLayout } from '../onnx/tokens';
 import { preprocessFor } from '../data/preprocess';
 import type { Runtime, SessionOptions } from '../runtime/types';
 import type { Layer, ModelSummary, Preprocess, TokenLayout } from '../types';
 import { sha256Hex } from './hash';
+import { modelSession } from './modelSession';
 import { layerMemoKey, type LayerMemo } from './layerMemo';
 
 /** Ops whose outputs only reshape or copy another layer, or compute shapes: not layers. */
@@ -30,16 +33,28 @@ export interface InspectOptions {
   onProgress?: (stage: string, message: string) => void;
   /** Where dry-run results are remembered between visits (default: nowhere). */
   layerMemo?: LayerMemo;
+  /** Reads the model's external data files by location; without it such a model is refused. */
+  readDataFile?: DataFileReader;
+  /** The most bytes (graph and external data together) to open (default: protobuf's 2 GiB). */
+  maxBytes?: number;
 }
 
 export interface Inspected {
   model: Model;
   summary: ModelSummary;
+  /**
+   * The model as one self-contained ONNX file: the input bytes, or, with external data, the model
+   * re-encoded — undefined where the runtime opens sessions by reference (then nothing is copied).
+   */
+  bytes?: Uint8Array;
 }
 
 export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: string, options: InspectOptions = {}): Promise<Inspected> {
   options.onProgress?.('parse', 'Reading the ONNX graph');
-  const [model, sha256] = await Promise.all([Promise.resolve().then(() => decodeModel(bytes)), sha256Hex(bytes)]);
+  const limit = options.maxBytes ?? MAX_MODEL_BYTES;
+  checkModelSize(`“${name}”`, bytes.byteLength, limit);
+  const [model, graphSha] = await Promise.all([Promise.resolve().then(() => decodeModel(bytes)), sha256Hex(bytes)]);
+  const { sha256, whole, totalBytes } = await withExternalData(runtime, model, bytes, graphSha, name, limit, options);
   const imageInput = findImageInput(model);
   const inputs = realInputs(model.graph);
   const others = inputs.filter((v) => v.name !== imageInput.name);
@@ -69,7 +84,7 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
   const summary: ModelSummary = {
     name,
     sha256,
-    bytes: bytes.byteLength,
+    bytes: totalBytes,
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
     opset: opsetVersion(model),
     inputs: inputs.map(ioInfo),
@@ -81,7 +96,33 @@ export async function inspectModel(runtime: Runtime, bytes: Uint8Array, name: st
     preprocess,
     labels,
   };
-  return { model, summary };
+  return { model, summary, bytes: whole };
+}
+
+/**
+ * Resolves external data (reading the files, checking the total size) and names the model by one
+ * hash over its graph and data files. A self-contained model passes through untouched.
+ */
+async function withExternalData(runtime: Runtime, model: Model, bytes: Uint8Array, graphSha: string, name: string, limit: number, options: InspectOptions) {
+  const files = externalDataFiles(model);
+  if (files.length === 0) return { sha256: graphSha, whole: bytes, totalBytes: bytes.byteLength };
+  const read = options.readDataFile;
+  if (!read) {
+    throw new LabError('bad-model', `“${name}” keeps its weights in ${files.map((f) => `“${f}”`).join(', ')}; open the model together with that file.`);
+  }
+  options.onProgress?.('data', `Reading external data (${files.join(', ')})`);
+  const seen: Uint8Array[] = [];
+  const dataBytes = await resolveExternalData(model, async (location) => {
+    const data = await read(location);
+    seen.push(data);
+    return data;
+  });
+  const totalBytes = bytes.byteLength + dataBytes;
+  checkModelSize(`“${name}” with its external data`, totalBytes, limit);
+  const hashes = await Promise.all(seen.map(sha256Hex));
+  const sha256 = await sha256Hex(new TextEncoder().encode([graphSha, ...hashes].join(':')));
+  // onnxruntime has no file system to find the data in: it gets the weights by reference, or one self-contained model.
+  return { sha256, whole: runtime.externalData ? undefined : encodeModel(model), totalBytes };
 }
 
 /** The layers from the memo when it has this model at this size, else from a dry run (then remembered). */
@@ -105,7 +146,7 @@ async function dryRunLayers(runtime: Runtime, model: Model, p: Preprocess, { sig
   let session;
   try {
     // On the CPU: the dry run fetches every tensor once, which GPU backends gain nothing from.
-    session = await runtime.createSession(encodeModel(probe), { ...sessionOptions, prefer: ['wasm', 'cpu'] });
+    session = await modelSession(runtime, probe, { ...sessionOptions, prefer: ['wasm', 'cpu'] });
   } catch (err) {
     throw sessionError(err);
   }

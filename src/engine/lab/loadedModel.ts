@@ -5,12 +5,13 @@
  */
 import { imagesToTensor } from '../data/preprocess';
 import { LabError, asLabError, sessionError } from '../errors';
-import { encodeModel, type Model } from '../onnx/model';
+import type { Model } from '../onnx/model';
 import { addProbes, probeOutput } from '../onnx/probes';
 import { hasMap } from '../onnx/tokens';
 import type { Runtime, Session, SessionOptions } from '../runtime/types';
 import type { ModelSummary, Preprocess, RawImage, RunResult, TensorF32 } from '../types';
 import { inspectModel, type InspectOptions } from './inspect';
+import { modelSession } from './modelSession';
 
 export interface RunRequest {
   images: RawImage[];
@@ -24,6 +25,17 @@ export interface RunRequest {
 
 /** Probe sessions kept open per model (least recently used ones are released beyond this). */
 export const MAX_PROBE_SESSIONS = 8;
+
+/**
+ * Each probe session holds its own copy of the weights (onnxruntime shares none between
+ * sessions), so a large model keeps fewer: together they stay within this many bytes, one at least.
+ */
+export const PROBE_SESSION_BYTES = 1.5 * 1024 ** 3;
+
+/** How many probe sessions a model of `bytes` keeps open. */
+export function probeSessionCap(bytes: number): number {
+  return Math.max(1, Math.min(MAX_PROBE_SESSIONS, Math.floor(PROBE_SESSION_BYTES / Math.max(1, bytes))));
+}
 
 export class LoadedModel {
   private readonly probeSessions = new Map<string, Promise<Session>>();
@@ -42,11 +54,12 @@ export class LoadedModel {
     name: string,
     options: InspectOptions = {},
   ): Promise<LoadedModel> {
-    const { model, summary } = await inspectModel(runtime, bytes, name, options);
+    const inspected = await inspectModel(runtime, bytes, name, options);
+    const { model, summary } = inspected;
     options.onProgress?.('session', 'Creating the inference session');
     let base: Session;
     try {
-      base = await runtime.createSession(bytes, options.session);
+      base = await modelSession(runtime, model, options.session, inspected.bytes);
     } catch (err) {
       throw sessionError(err);
     }
@@ -128,14 +141,14 @@ export class LoadedModel {
         layers: layers.map((t) => ({ tensor: t, rank: byTensor.get(t)!.shape.length, tokens: byTensor.get(t)!.tokens })),
         maps: maps.map((m) => ({ tensor: m.layer, unit: m.unit, tokens: byTensor.get(m.layer)!.tokens })),
       });
-      session = this.runtime.createSession(encodeModel(probed), this.sessionOptions).catch((err) => {
+      session = modelSession(this.runtime, probed, this.sessionOptions).catch((err) => {
         this.probeSessions.delete(key);
         throw sessionError(err);
       });
       this.probeSessions.set(key, session);
       // Each open unit's map is a probe session of its own: keep the most recent few. Runs go one
       // at a time (the worker's model lane; the CLI awaits each), so an evicted one is idle.
-      while (this.probeSessions.size > MAX_PROBE_SESSIONS) {
+      while (this.probeSessions.size > probeSessionCap(this.summary.bytes)) {
         const [oldKey, old] = this.probeSessions.entries().next().value!;
         this.probeSessions.delete(oldKey);
         void old.then((s) => s.release()).catch(() => undefined);

@@ -5,6 +5,7 @@ import type { Runtime, Session, SessionOptions } from './types';
 
 export function nodeRuntime(): Runtime {
   return {
+    externalData: true,
     async createSession(model: Uint8Array, options: SessionOptions = {}): Promise<Session> {
       const threads = options.threads ?? 0; // 0: onnxruntime picks (all cores)
       const session = await ort.InferenceSession.create(model, {
@@ -12,6 +13,7 @@ export function nodeRuntime(): Runtime {
         intraOpNumThreads: threads,
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
+        ...(options.externalData?.length ? { externalData: options.externalData } : {}),
       });
       return new QueuedSession(session, ort.Tensor as unknown as OrtTensorCtor, {
         name: 'cpu',

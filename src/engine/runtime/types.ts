@@ -64,10 +64,14 @@ export interface SessionOptions {
    * downloaded). Ignored by the other backends.
    */
   gpuOutputs?: boolean;
+  /** Files the model's external data refers to, by path (only where `Runtime.externalData`). */
+  externalData?: Array<{ path: string; data: Uint8Array }>;
 }
 
 export interface Runtime {
   createSession(model: Uint8Array, options?: SessionOptions): Promise<Session>;
+  /** Whether sessions take `SessionOptions.externalData` (weights by reference, see onnx/weightRefs). */
+  readonly externalData?: boolean;
   /**
    * The backends and threads this runtime will be asked for, told before the first session:
    * onnxruntime-web fixes its build and thread count at first use.

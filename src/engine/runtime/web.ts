@@ -89,6 +89,7 @@ class WebGpuSession extends QueuedSession {
 export function webRuntime(): Runtime {
   let intent: SessionOptions | null = null;
   return {
+    externalData: true,
     configure(options: SessionOptions) {
       intent = options;
     },
@@ -115,6 +116,7 @@ export function webRuntime(): Runtime {
             executionProviders: [onGpu ? 'webgpu' : 'wasm'],
             graphOptimizationLevel: 'all',
             logSeverityLevel: 3,
+            ...(options.externalData?.length ? { externalData: options.externalData } : {}),
             ...(onGpu && options.gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
           });
           const info = { name: onGpu ? ('webgpu' as const) : ('wasm' as const), threads, fallbackReason: reasons.length ? reasons.join('; ') : null };

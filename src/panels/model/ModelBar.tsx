@@ -9,7 +9,7 @@ export function ModelBar() {
   const status = useLab((s) => s.status);
   const source = useLab((s) => s.pendingSource ?? s.source);
   const name = useLab((s) => s.summary?.name ?? null);
-  const { loadBuiltin, loadFile, loadUrl } = useLab.getState();
+  const { loadBuiltin, loadFiles, loadUrl } = useLab.getState();
   const fileInput = useRef<HTMLInputElement>(null);
   const [url, setUrl] = useState('');
 
@@ -39,13 +39,14 @@ export function ModelBar() {
       <input
         ref={fileInput}
         type="file"
-        accept=".onnx"
+        multiple
         hidden
+        title="An .onnx model, with its external data file (model.onnx.data) when it has one"
         data-testid="model-file-input"
         onChange={(e) => {
-          const file = e.target.files?.[0];
+          const files = Array.from(e.target.files ?? []);
           e.target.value = '';
-          if (file) void loadFile(file);
+          if (files.length) void loadFiles(files);
         }}
       />
       <form className="url-form" onSubmit={onSubmit}>
