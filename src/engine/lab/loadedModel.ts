@@ -78,7 +78,7 @@ export class LoadedModel {
   async derive(model: Model, sha256: string): Promise<LoadedModel> {
     let base: Session;
     try {
-      base = await this.runtime.createSession(encodeModel(model), this.sessionOptions);
+      base = await modelSession(this.runtime, model, this.sessionOptions);
     } catch (err) {
       throw sessionError(err);
     }
