@@ -1,15 +1,23 @@
 /**
- * The agent's text. Plain text for now (paragraphs and line breaks kept, nothing interpreted as
- * HTML): a stand-in with the same props for a markdown renderer (react-markdown) once it is a
- * dependency.
+ * The agent's text as markdown (react-markdown: no raw HTML is rendered — a model's text cannot
+ * inject markup or script — and links open in a new tab without the page's referrer).
  */
+import Markdown, { type Components } from 'react-markdown';
+
+const COMPONENTS: Components = {
+  a: ({ href, children }) => (
+    <a href={href} target="_blank" rel="noopener noreferrer">
+      {children}
+    </a>
+  ),
+};
+
 export function AgentText({ text }: { text: string }) {
-  const paragraphs = text.split(/\n{2,}/).filter((p) => p.trim() !== '');
   return (
     <div className="agent-text">
-      {paragraphs.map((p, i) => (
-        <p key={i}>{p}</p>
-      ))}
+      <Markdown components={COMPONENTS} skipHtml>
+        {text}
+      </Markdown>
     </div>
   );
 }
