@@ -83,6 +83,9 @@ describe('spurious-feature removal on scenes-spurious (a small slice)', () => {
     const { banks, dataset, model, layer } = await open();
     try {
       const opts = { model, banks, layer, seed: 3, samples: 1, swaps: 2, dataset, perClass: 20, randomDraws: 2 };
+      // the feature layer the pooled head reads, with a spatial map (not the 1×1 pool output)
+      const shape = model.summary.layers.find((l) => l.tensor === layer)!.shape;
+      expect(shape[2] * shape[3]).toBeGreaterThan(1);
       const a = await spuriousRemoval(opts);
       expect(a.units).toHaveLength(model.summary.layers.find((l) => l.tensor === layer)!.channels);
       // the shortcut model has units of both kinds

@@ -272,9 +272,9 @@ export async function spuriousRemoval(opts: SpuriousOptions): Promise<SpuriousRe
   };
 }
 
-/** The last layer with a spatial map (the feature layer the pooled head reads). */
+/** The last layer with a spatial map larger than 1×1 (the feature layer the pooled head reads, not the pool itself). */
 export function lastFeatureLayer(model: LoadedModel): string {
-  const maps = model.summary.layers.filter((l) => l.shape.length === 4 && !l.tokens);
+  const maps = model.summary.layers.filter((l) => l.shape.length === 4 && !l.tokens && Number(l.shape[2]) * Number(l.shape[3]) > 1);
   if (!maps.length) throw new LabError('bad-request', `${model.summary.name} has no layer with a spatial map.`);
   return maps[maps.length - 1].tensor;
 }
