@@ -15,6 +15,7 @@ import { attributeMatch, scoreDescription } from '../engine/agent/eval/score';
 import { LabError } from '../engine/errors';
 import { metadata } from '../engine/onnx/model';
 import type { Parsed } from './args';
+import { AGENT_EVAL_EXPERIMENT_OPTIONS, agentEvalExperiment } from './agentEvalExperiment';
 import { JSON_OPTION, THREADS_OPTION, usageError, type CommandHelp } from './command';
 import { shardRange } from './exemplarsCommand';
 import { integerOption, openModel, parseUnit, resolveLayers } from './modelArgs';
@@ -25,6 +26,8 @@ export const AGENT_EVAL_HELP: CommandHelp = {
   usage: [
     'lab agent-eval MODEL.onnx --layer L --unit U --describe "TEXT" [--exemplars N] [--seed S] [--json]',
     'lab agent-eval MODEL.onnx [--layer L] [--units 0,5,7] [--describers groundtruth,netdissect,control] [--exemplars N] [--shard i/n] [--json]',
+    'lab agent-eval --experiment spurious [MODEL.onnx] [--reference MODEL.onnx] [--layer L] [--per-class 50] [--draws 5] [--samples 3] [--swaps 3] [--seed S] [--count N] [--out FILE] [--json]',
+    'lab agent-eval --experiment failures [MODEL.onnx ...] [--samples 4] [--seed S] [--count N] [--out FILE] [--json]',
   ],
   args: [{ name: 'MODEL.onnx', help: 'the model (models/synthetic-units.onnx carries ground truth; any scene model works for predictive scores)' }],
   options: [
@@ -37,6 +40,7 @@ export const AGENT_EVAL_HELP: CommandHelp = {
     { name: 'seed', value: 'S', help: 'seed of the predicted scenes (default 0)' },
     { name: 'descriptions', value: 'NAME=FILE', help: 'also benchmark a describer whose descriptions are in FILE: `lab agent --json` output (lab.agent/1; each unit\'s label) or {"unit": "text"}; repeat with commas' },
     { name: 'shard', value: 'i/n', help: 'benchmark only part i (from 0) of n equal parts of the units; rows of the parts concatenate' },
+    ...AGENT_EVAL_EXPERIMENT_OPTIONS.filter((o) => o.name !== 'seed'),
     THREADS_OPTION,
     JSON_OPTION,
   ],
@@ -44,6 +48,7 @@ export const AGENT_EVAL_HELP: CommandHelp = {
     'npx lab agent-eval models/synthetic-units.onnx --layer units --unit 21 --describe "striped items" --json',
     'npx lab agent-eval models/synthetic-units.onnx --units 0,24,44 --describers groundtruth,netdissect,control',
     'npx lab agent-eval models/scenes-balanced.onnx --layer stage3.block2.relu2 --units 0,1,2 --describers netdissect,control',
+    'npx lab agent-eval --experiment failures models/scenes-spurious.onnx --count 2000',
   ],
   notes: [
     'Predictive scores: 10 scenes drawn to satisfy the description and 10 to violate it; score = mean unit activation (spatial max) on each set / the top exemplar activation over the first N scenes of scenes-test.',
@@ -100,6 +105,8 @@ function formatRows(r: BenchmarkResult): string {
 }
 
 export async function agentEvalCommand(args: Parsed): Promise<number> {
+  // MAIA's two applied experiments (spurious-feature removal, failure discovery): ./agentEvalExperiment.
+  if (args.options.has('experiment')) return agentEvalExperiment(args, { openModel, resolveLayers });
   const json = args.options.has('json');
   const [modelPath] = args.positionals;
   if (!modelPath || args.positionals.length !== 1) throw usageError(AGENT_EVAL_HELP, 'lab agent-eval takes one MODEL.onnx');
