@@ -12,6 +12,7 @@ import { createDatasetSlice } from './datasetSlice';
 import { createExemplarSlice } from './exemplarSlice';
 import { createGradSlice } from './gradSlice';
 import { createUpscaleSlice } from './upscaleSlice';
+import { createShareSlice } from './shareSlice';
 
 export const useLab = create<LabState>()((...a) => ({
   ...createModelSlice(...a),
@@ -22,6 +23,7 @@ export const useLab = create<LabState>()((...a) => ({
   ...createExemplarSlice(...a),
   ...createGradSlice(...a),
   ...createUpscaleSlice(...a),
+  ...createShareSlice(...a),
 }));
 
 export type { LabState } from './types';

@@ -8,7 +8,8 @@ import type { DatasetSlice } from './datasetSlice';
 import type { ExemplarSlice } from './exemplarSlice';
 import type { GradSlice } from './gradSlice';
 import type { UpscaleSlice } from './upscaleSlice';
+import type { ShareSlice } from './shareSlice';
 
-export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice;
+export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice & ShareSlice;
 
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

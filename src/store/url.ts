@@ -6,6 +6,7 @@
  *              &fvobj=<feature-visualisation objective: mean; absent: max>
  *              &upscaler=<built-in upscaler id>&upmode=<image|webcam>&upres=<webcam input, e.g. 640x360>
  *              &norm=<image datasets' mean/std override: m0,m1,m2;s0,s1,s2>
+ *              &exp=<address of an experiment file (*.labexp.json) to open>&embed=1 (one card, no app chrome)
  * Values are encodeURIComponent'd. Unknown keys are ignored. Anything malformed or hostile falls
  * back to its default and is reported as a problem string; decoding never throws.
  */
@@ -48,6 +49,10 @@ export interface UrlState {
   upRes: WebcamSize;
   /** Image datasets' mean/std override; absent: the model's (optional, so older states stay valid). */
   norm?: NormOverride;
+  /** An experiment file to open (http(s) or relative, checked like model addresses); absent: none. */
+  exp?: string;
+  /** Embed mode: the panel's one card without the app's chrome (optional, so older states stay valid). */
+  embed?: true;
 }
 
 export const DEFAULT_URL_STATE: Readonly<UrlState> = Object.freeze({
@@ -72,7 +77,7 @@ export const MAX_DATASET_PAGE = 1_000_000;
 /** Feature-visualisation seeds are 32-bit: 0 … MAX_FV_SEED. */
 export const MAX_FV_SEED = 2 ** 32 - 1;
 
-const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'fvobj', 'upscaler', 'upmode', 'upres', 'norm'];
+const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'fvobj', 'upscaler', 'upmode', 'upres', 'norm', 'exp', 'embed'];
 
 function isFilterValue(key: FilterKey, value: unknown): boolean {
   return typeof value === 'string' && (FILTER_VALUES[key] as readonly string[]).includes(value);
@@ -263,6 +268,18 @@ export function decodeHash(hash: unknown): DecodeResult {
     else problems.push(`mean/std override ${show(norm)}: ${parsed.problem}`);
   }
 
+  const exp = values.get('exp');
+  if (exp !== undefined && exp !== '') {
+    const why = modelProblem(exp);
+    if (why === null) state.exp = exp;
+    else problems.push(`experiment file ${show(exp)}: ${why}`);
+  }
+  const embed = values.get('embed');
+  if (embed !== undefined && embed !== '') {
+    if (embed === '1') state.embed = true;
+    else problems.push(`embed ${show(embed)} is not 1`);
+  }
+
   return { state, problems };
 }
 
@@ -292,6 +309,8 @@ export function encodeHash(state: UrlState): string {
   if (state.upRes !== DEFAULT_URL_STATE.upRes) out += `&upres=${state.upRes}`;
   // Digits, '.', 'e', '+', '-', ',' and ';' only: readable as it is.
   if (state.norm) out += `&norm=${formatNormParam(state.norm)}`;
+  if (state.exp !== undefined) out += `&exp=${enc(state.exp)}`;
+  if (state.embed) out += '&embed=1';
   return out;
 }
 
@@ -313,7 +332,9 @@ export function isValidUrlState(state: UrlState): boolean {
     (state.upscaler === null || BUILTIN_UPSCALERS.some((u) => u.id === state.upscaler)) &&
     (state.upMode === 'image' || state.upMode === 'webcam') &&
     (WEBCAM_SIZES as readonly string[]).includes(state.upRes) &&
-    (state.norm === undefined || isValidNorm(state.norm))
+    (state.norm === undefined || isValidNorm(state.norm)) &&
+    (state.exp === undefined || (state.exp !== '' && modelProblem(state.exp) === null)) &&
+    (state.embed === undefined || state.embed === true)
   );
 }
 

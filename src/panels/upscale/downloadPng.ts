@@ -1,6 +1,7 @@
 /** Saves an image as a PNG file (encoded by the browser's canvas). */
 import type { RawImage } from '../../engine/types';
 import { scaledRgba } from '../../ui/RawImageCanvas';
+import { downloadBlob } from '../../ui/download';
 
 export function downloadPng(image: RawImage, fileName: string): void {
   const canvas = Object.assign(document.createElement('canvas'), { width: image.width, height: image.height });
@@ -9,14 +10,7 @@ export function downloadPng(image: RawImage, fileName: string): void {
   const rgba = image.channels === 4 && image.data instanceof Uint8ClampedArray ? (image.data as Uint8ClampedArray<ArrayBuffer>) : scaledRgba(image, 1);
   ctx.putImageData(new ImageData(rgba, image.width, image.height), 0, 0);
   canvas.toBlob((blob) => {
-    if (!blob) return;
-    const url = URL.createObjectURL(blob);
-    const a = Object.assign(document.createElement('a'), { href: url, download: fileName });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    // The download holds its own reference by now.
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    if (blob) downloadBlob(blob, fileName);
   }, 'image/png');
 }
 
