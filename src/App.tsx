@@ -1,4 +1,7 @@
-/** The app shell: header (model bar, backend), panel tabs, notices, the active panel, drop overlay. */
+/**
+ * The app shell: header (model bar, backend, examples), panel tabs with the share bar, notices, the
+ * start page or the active panel, drop overlay; or, with `&embed=1`, the panel's card alone.
+ */
 import { useLab } from './store';
 import { ModelBar } from './panels/model/ModelBar';
 import { ModelPanel } from './panels/model/ModelPanel';
@@ -9,6 +12,9 @@ import { DropOverlay } from './ui/DropOverlay';
 import { Notices } from './ui/Notices';
 import { PanelTabs } from './ui/PanelTabs';
 import { PlaceholderPanel } from './ui/PlaceholderPanel';
+import { ShareBar } from './ui/ShareBar';
+import { EmbedView } from './app/EmbedView';
+import { StartPage } from './app/StartPage';
 
 function ActivePanel() {
   const panel = useLab((s) => s.panel);
@@ -19,18 +25,25 @@ function ActivePanel() {
 }
 
 export function App() {
+  const embed = useLab((s) => s.embed);
+  const startOpen = useLab((s) => s.startOpen);
+  if (embed) return <EmbedView />;
   return (
     <div className="app">
       <header className="app-header">
         <div className="brand">interp·lab</div>
         <ModelBar />
         <BackendBadge />
+        <button type="button" className="header-examples" data-testid="open-start" onClick={() => useLab.getState().setStartOpen(!startOpen)}>
+          Examples
+        </button>
       </header>
-      <PanelTabs />
+      <div className="tabs-row">
+        <PanelTabs />
+        <ShareBar />
+      </div>
       <Notices />
-      <main className="app-main">
-        <ActivePanel />
-      </main>
+      <main className="app-main">{startOpen ? <StartPage /> : <ActivePanel />}</main>
       <DropOverlay />
     </div>
   );

@@ -5,6 +5,8 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App';
 import { useLab } from './store';
 import { startUrlSync } from './store/urlSync';
+import { openExperimentUrl } from './store/experimentActions';
+import { startPageOnOpen } from './store/shareSlice';
 import { reportUncaughtErrors } from './ui/globalErrors';
 import './ui/app.css';
 
@@ -30,4 +32,6 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-startUrlSync(useLab);
+// The start page greets a first visit to the bare lab (a shared link opens its view instead).
+if (startPageOnOpen(location.hash)) useLab.getState().setStartOpen(true);
+startUrlSync(useLab, window, (address) => openExperimentUrl(useLab, address));

@@ -8,6 +8,7 @@ import { useLab } from '../store';
 import { predictFile } from '../panels/model/predictFile';
 import { tryFile } from '../panels/exemplars/tryFile';
 import { upscaleFile } from '../panels/upscale/imageFile';
+import { openExperimentFile } from '../store/experimentActions';
 
 function hasFiles(e: DragEvent): boolean {
   return Array.from(e.dataTransfer?.types ?? []).includes('Files');
@@ -42,13 +43,18 @@ export function DropOverlay() {
       if (!file) return;
       const { loadFile, pushNotice, panel, unit } = useLab.getState();
       const isModel = /\.onnx$/i.test(file.name);
+      // An experiment file opens on any panel (a .idx index drop is the Exemplars panel's own).
+      if (/\.json$/i.test(file.name)) {
+        void openExperimentFile(useLab, file);
+        return;
+      }
       const isImage = file.type.startsWith('image/');
       // On the Upscale panel both models and images belong to the upscaler.
       if (panel === 'upscale' && (isModel || isImage)) void upscaleFile(file, 'lr');
       else if (isModel) void loadFile(file);
       else if (isImage && panel === 'exemplars' && unit !== null) void tryFile(file, file.name);
       else if (isImage) void predictFile(file);
-      else pushNotice({ level: 'warning', title: `“${file.name}” is not an .onnx model or an image`, hint: 'Drop an .onnx file to open it, or an image to classify it.' });
+      else pushNotice({ level: 'warning', title: `“${file.name}” is not an .onnx model or an image`, hint: 'Drop an .onnx file to open it, an image to classify it, or an experiment file (.labexp.json) to open it.' });
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);
