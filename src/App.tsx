@@ -43,7 +43,10 @@ export function App() {
         <ShareBar />
       </div>
       <Notices />
-      <main className="app-main">{startOpen ? <StartPage /> : <ActivePanel />}</main>
+      <main className="app-main">
+        {startOpen && <StartPage />}
+        <ActivePanel />
+      </main>
       <DropOverlay />
     </div>
   );
