@@ -7,6 +7,7 @@ import { ModelBar } from './panels/model/ModelBar';
 import { ModelPanel } from './panels/model/ModelPanel';
 import { ExemplarsPanel } from './panels/exemplars/ExemplarsPanel';
 import { UpscalePanel } from './panels/upscale/UpscalePanel';
+import { CircuitsPanel } from './panels/circuits/CircuitsPanel';
 import { BackendBadge } from './ui/BackendBadge';
 import { DropOverlay } from './ui/DropOverlay';
 import { Notices } from './ui/Notices';
@@ -21,6 +22,7 @@ function ActivePanel() {
   if (panel === 'model') return <ModelPanel />;
   if (panel === 'exemplars') return <ExemplarsPanel />;
   if (panel === 'upscale') return <UpscalePanel />;
+  if (panel === 'circuits') return <CircuitsPanel />;
   return <PlaceholderPanel panel={panel} />;
 }
 

@@ -7,6 +7,7 @@ import { useLab } from './store';
 import { startUrlSync } from './store/urlSync';
 import { openExperimentUrl } from './store/experimentActions';
 import { startPageOnOpen } from './store/shareSlice';
+import { startCircuitSync } from './store/circuitSync';
 import { reportUncaughtErrors } from './ui/globalErrors';
 import './ui/app.css';
 
@@ -32,6 +33,7 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
+startCircuitSync(useLab);
 // The start page greets a first visit to the bare lab (a shared link opens its view instead).
 if (startPageOnOpen(location.hash)) useLab.getState().setStartOpen(true);
 startUrlSync(useLab, window, (address) => openExperimentUrl(useLab, address));

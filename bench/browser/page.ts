@@ -2,14 +2,18 @@
 import { runWorkerJob } from '../workerJob';
 import type { IndexJob, IndexJobResult } from '../exemplarsIndexJob';
 import type { BenchJob, BenchResult } from './worker';
+import type { CircuitJob, CircuitJobResult } from '../circuitsJob';
 
 declare global {
   interface Window {
     runBench(job: BenchJob): Promise<BenchResult>;
     /** Indexing throughput (bench/exemplarsThroughput.ts). */
     runIndexBench(job: IndexJob): Promise<IndexJobResult>;
+    /** Circuit discovery (bench/circuits.ts). */
+    runCircuitBench(job: CircuitJob): Promise<CircuitJobResult>;
   }
 }
 
 window.runBench = (job) => runWorkerJob(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), job);
 window.runIndexBench = (job) => runWorkerJob(new Worker(new URL('./indexWorker.ts', import.meta.url), { type: 'module' }), job);
+window.runCircuitBench = (job) => runWorkerJob(new Worker(new URL('./circuitWorker.ts', import.meta.url), { type: 'module' }), job);

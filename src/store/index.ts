@@ -1,6 +1,6 @@
 /**
  * The lab's one store: `useLab` is a zustand hook (`useLab(selector)` in components,
- * `useLab.getState()` elsewhere) composed of the model, view, notice, predict, dataset and exemplar slices.
+ * `useLab.getState()` elsewhere) composed of the model, view, notice, predict, dataset, exemplar, gradient, upscale and circuit slices.
  */
 import { create } from 'zustand';
 import type { LabState } from './types';
@@ -13,6 +13,7 @@ import { createExemplarSlice } from './exemplarSlice';
 import { createGradSlice } from './gradSlice';
 import { createUpscaleSlice } from './upscaleSlice';
 import { createShareSlice } from './shareSlice';
+import { createCircuitSlice } from './circuitSlice';
 
 export const useLab = create<LabState>()((...a) => ({
   ...createModelSlice(...a),
@@ -24,6 +25,7 @@ export const useLab = create<LabState>()((...a) => ({
   ...createGradSlice(...a),
   ...createUpscaleSlice(...a),
   ...createShareSlice(...a),
+  ...createCircuitSlice(...a),
 }));
 
 export type { LabState } from './types';
@@ -35,5 +37,6 @@ export type { ExemplarIndexStatus, ExemplarIndexSource, GridSort, TryResult } fr
 export type { AttributionImage, AttributionSettings, AttributionView, FeatureVisStatus } from './gradSlice';
 export type { UpscaleInput, UpscaleMode, UpscalerStatus, WebcamSize } from './upscaleSlice';
 export type { ModelSource } from './modelSource';
+export type { CircuitDraft, CircuitStatus, CircuitExamples, CircuitCheck, EditsState } from './circuitSlice';
 export type { PanelId } from './panels';
 export type { BackendPreference } from './backendPreference';

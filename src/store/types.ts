@@ -9,7 +9,8 @@ import type { ExemplarSlice } from './exemplarSlice';
 import type { GradSlice } from './gradSlice';
 import type { UpscaleSlice } from './upscaleSlice';
 import type { ShareSlice } from './shareSlice';
+import type { CircuitSlice } from './circuitSlice';
 
-export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice & ShareSlice;
+export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice & CircuitSlice & ShareSlice;
 
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

@@ -6,6 +6,7 @@
  *              &fvobj=<feature-visualisation objective: mean; absent: max>
  *              &upscaler=<built-in upscaler id>&upmode=<image|webcam>&upres=<webcam input, e.g. 640x360>
  *              &norm=<image datasets' mean/std override: m0,m1,m2;s0,s1,s2>
+ *              &concept=…&target=…&layers=…&k=…&method=…&reduce=…&seed=…&edits=… (the circuit, see ./circuitUrl)
  *              &exp=<address of an experiment file (*.labexp.json) to open>&embed=1 (one card, no app chrome)
  * Values are encodeURIComponent'd. Unknown keys are ignored. Anything malformed or hostile falls
  * back to its default and is reported as a problem string; decoding never throws.
@@ -17,6 +18,7 @@ import { BUILTIN_UPSCALERS, WEBCAM_SIZES, type UpscaleMode, type WebcamSize } fr
 import { FILTER_KEYS, FILTER_VALUES, findDataset, BUILTIN_DATASETS, type DatasetFilter, type FilterKey } from '../engine/data/datasets';
 import { formatNormParam, isValidNorm, parseNormParam, type NormOverride } from './normOverride';
 import { DEFAULT_OBJECTIVE, FEATURE_OBJECTIVES, isFeatureObjective, type FeatureObjective } from '../engine/featvis/settings';
+import { CIRCUIT_URL_KEYS, decodeCircuitLink, encodeCircuitLink, isValidCircuitLink, type CircuitLink } from './circuitUrl';
 
 export const URL_VERSION = 1;
 /** Longest value accepted for any key. */
@@ -49,6 +51,8 @@ export interface UrlState {
   upRes: WebcamSize;
   /** Image datasets' mean/std override; absent: the model's (optional, so older states stay valid). */
   norm?: NormOverride;
+  /** The Circuits panel's circuit and edits; absent: none given (optional, so older states stay valid). */
+  circuit?: CircuitLink;
   /** An experiment file to open (http(s) or relative, checked like model addresses); absent: none. */
   exp?: string;
   /** Embed mode: the panel's one card without the app's chrome (optional, so older states stay valid). */
@@ -77,7 +81,7 @@ export const MAX_DATASET_PAGE = 1_000_000;
 /** Feature-visualisation seeds are 32-bit: 0 … MAX_FV_SEED. */
 export const MAX_FV_SEED = 2 ** 32 - 1;
 
-const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'fvobj', 'upscaler', 'upmode', 'upres', 'norm', 'exp', 'embed'];
+const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'fvobj', 'upscaler', 'upmode', 'upres', 'norm', ...CIRCUIT_URL_KEYS, 'exp', 'embed'];
 
 function isFilterValue(key: FilterKey, value: unknown): boolean {
   return typeof value === 'string' && (FILTER_VALUES[key] as readonly string[]).includes(value);
@@ -267,6 +271,8 @@ export function decodeHash(hash: unknown): DecodeResult {
     if (parsed.ok) state.norm = parsed.norm;
     else problems.push(`mean/std override ${show(norm)}: ${parsed.problem}`);
   }
+  const circuit = decodeCircuitLink(values, problems);
+  if (circuit) state.circuit = circuit;
 
   const exp = values.get('exp');
   if (exp !== undefined && exp !== '') {
@@ -309,6 +315,7 @@ export function encodeHash(state: UrlState): string {
   if (state.upRes !== DEFAULT_URL_STATE.upRes) out += `&upres=${state.upRes}`;
   // Digits, '.', 'e', '+', '-', ',' and ';' only: readable as it is.
   if (state.norm) out += `&norm=${formatNormParam(state.norm)}`;
+  out += encodeCircuitLink(state.circuit, enc);
   if (state.exp !== undefined) out += `&exp=${enc(state.exp)}`;
   if (state.embed) out += '&embed=1';
   return out;
@@ -333,6 +340,7 @@ export function isValidUrlState(state: UrlState): boolean {
     (state.upMode === 'image' || state.upMode === 'webcam') &&
     (WEBCAM_SIZES as readonly string[]).includes(state.upRes) &&
     (state.norm === undefined || isValidNorm(state.norm)) &&
+    isValidCircuitLink(state.circuit) &&
     (state.exp === undefined || (state.exp !== '' && modelProblem(state.exp) === null)) &&
     (state.embed === undefined || state.embed === true)
   );

@@ -13,6 +13,8 @@ import { DEFAULT_DATASET_ID, findDataset } from '../engine/data/datasets';
 import { DEFAULT_UPSCALER_ID } from './upscaleSlice';
 import { sameNorm } from './normOverride';
 import { DEFAULT_OBJECTIVE } from '../engine/featvis/settings';
+import { circuitLinkOf } from './circuitSlice';
+import { encodeCircuitLink } from './circuitUrl';
 
 type Store = UseBoundStore<StoreApi<LabState>>;
 
@@ -43,7 +45,21 @@ export function urlStateOf(s: LabState): UrlState {
     upRes: s.upWebcamSize,
     ...(s.datasetNorm ? { norm: s.datasetNorm } : {}),
     ...(s.embed ? { embed: true as const } : {}),
+    ...circuitPart(s),
   };
+}
+
+function circuitPart(s: LabState): Pick<UrlState, 'circuit'> {
+  const circuit = circuitLinkOf(s);
+  return circuit ? { circuit } : {};
+}
+
+/** A link's circuit goes into the store when it differs from the one there; on the Circuits panel it is discovered. */
+function applyCircuit(store: Store, state: UrlState, initial: boolean): void {
+  const s = store.getState();
+  const same = encodeCircuitLink(state.circuit, String) === encodeCircuitLink(circuitLinkOf(s), String);
+  if (!initial && same) return;
+  s.applyCircuitLink(state.circuit, state.panel === 'circuits');
 }
 
 /** A hash model value is a built-in id when one has that id, an address otherwise. */
@@ -59,6 +75,7 @@ async function apply(store: Store, state: UrlState, initial: boolean): Promise<v
   s.setFvSeed(state.fvSeed);
   s.setFvObjective(state.fvObjective ?? DEFAULT_OBJECTIVE);
   s.applyUpscaleView({ upscaler: state.upscaler, mode: state.upMode, size: state.upRes });
+  applyCircuit(store, state, initial);
   if (s.summary) {
     s.selectLayer(state.layer);
     if (store.getState().layer === state.layer) s.selectUnit(state.unit);

@@ -8,7 +8,7 @@ import { useRef, useState } from 'react';
 import { useLab } from '../store';
 import { shareSummary, type ShareSummary } from '../store/shareSummary';
 import { exportExperiment, openExperimentFile } from '../store/experimentActions';
-import { downloadBlob } from './download';
+import { saveBlob } from './saveBlob';
 import { formatBytes } from './format';
 
 /** The page address of a hash (the lab's own origin and path). */
@@ -47,7 +47,7 @@ export function ShareBar() {
   const exportFile = () => {
     const out = exportExperiment(useLab);
     if (!out) return;
-    downloadBlob(new Blob([out.text], { type: 'application/json' }), out.name);
+    saveBlob(new Blob([out.text], { type: 'application/json' }), out.name);
     setShown({ kind: 'exported', name: out.name, bytes: new TextEncoder().encode(out.text).byteLength, images: out.file.images?.length ?? 0 });
   };
 

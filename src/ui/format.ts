@@ -48,3 +48,10 @@ export function formatMs(ms: number): string {
 export function formatShape(shape: ReadonlyArray<number | string | null>): string {
   return shape.map((d) => (d === null ? '?' : String(d))).join('×');
 }
+
+/** A remaining time: "12 s", "3 min 5 s", or "…" when not known yet. */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '…';
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}

@@ -213,6 +213,11 @@ export class DatasetHost {
     }
   }
 
+  /** The scene generator's banks (read once), for scenes drawn from text (circuit prompts). */
+  generatorBanks(base: string | undefined): Promise<SynthBanks> {
+    return this.loadBanks(base);
+  }
+
   private loadBanks(base: string | undefined): Promise<SynthBanks> {
     if (!this.banks) {
       const read = async (name: string) => {

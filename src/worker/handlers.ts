@@ -15,6 +15,7 @@ import { ExemplarHost } from './exemplarHost';
 import type { ImageDecoder } from '../engine/data/imageDataset';
 import { GradHost } from './gradHost';
 import { UpscaleHost } from './upscaleHost';
+import { CircuitHost } from './circuitHost';
 
 export interface HandlerOptions {
   /** How dataset assets are read (default: fetch from the address a request gives). */
@@ -57,6 +58,7 @@ export class EngineHandlers {
   private readonly exemplars = new ExemplarHost();
   private readonly grads = new GradHost();
   private readonly upscaler = new UpscaleHost();
+  private readonly circuits = new CircuitHost();
 
   constructor(
     private readonly runtime: Runtime,
@@ -92,23 +94,25 @@ export class EngineHandlers {
         const previous = this.model;
         this.model = next;
         await this.grads.clear();
+        await this.circuits.clear();
         await previous?.release();
         return { kind: 'loadModel', summary: next.summary, backend: next.backend };
       }
       case 'predict': {
-        const model = this.requireModel();
+        const model = this.runModel();
         const t0 = performance.now();
         const logits = await model.logits([request.image], signal);
         return { kind: 'predict', prediction: toPrediction(logits, model.summary.labels, performance.now() - t0) };
       }
       case 'run': {
-        const model = this.requireModel();
+        const model = this.runModel();
         progress({ stage: 'run', fraction: null, message: `Running ${request.images.length} image(s)` });
         const result = await model.run({ images: request.images, layers: request.layers, maps: request.maps, preprocess: request.preprocess, signal });
         return { kind: 'run', result };
       }
       case 'releaseModel':
         await this.grads.clear();
+        await this.circuits.clear();
         await this.model?.release();
         this.model = null;
         return { kind: 'releaseModel', ok: true };
@@ -156,9 +160,9 @@ export class EngineHandlers {
         return this.exemplars.import(model, ds, request);
       }
       case 'attribution':
-        return this.grads.attribution(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), request, signal, progress);
+        return this.grads.attribution(this.runtime, { prefer: this.prefer, threads: this.threads }, this.runModel(), request, signal, progress);
       case 'featureVis':
-        return this.grads.featureVis(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), request, signal, progress, yieldPoint);
+        return this.grads.featureVis(this.runtime, { prefer: this.prefer, threads: this.threads }, this.runModel(), request, signal, progress, yieldPoint);
       case 'openUpscaler':
         return this.upscaler.open(this.runtime, request, { prefer: this.prefer, threads: this.threads });
       case 'upscale':
@@ -169,7 +173,23 @@ export class EngineHandlers {
         return this.upscaler.attachCanvas(request);
       case 'releaseUpscaler':
         return this.upscaler.release();
+      case 'discoverCircuit':
+        return this.circuits.discover(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), this.datasets, request, signal, progress);
+      case 'circuitLayers':
+        return this.circuits.defaultLayers(this.requireModel());
+      case 'setEdits':
+        return this.circuits.setEdits(this.requireModel(), request.edits);
+      case 'checkEdits':
+        return this.circuits.check(this.requireModel(), signal);
     }
+  }
+
+  /**
+   * The model predictions, runs and attributions use: the edited copy while circuit edits are set.
+   * Exemplar indexes stay those of the unedited model (the store caches them by its sha256).
+   */
+  private runModel(): LoadedModel {
+    return this.circuits.modelFor(this.requireModel());
   }
 
   private requireModel(): LoadedModel {

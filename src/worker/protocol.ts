@@ -17,6 +17,8 @@ import type { ImageDatasetInfo, ImagePage, ImagePrep } from '../engine/data/imag
 import type { AttributionRequest, AttributionResult, FeatureVisProgress, FeatureVisRequest, FeatureVisResult } from './gradHost';
 import type { UpscaleMetrics, UpscaleSource } from '../engine/upscale/compare';
 import type { UpscalerInfo } from '../engine/upscale/upscaler';
+import type { CircuitRequest, CircuitResponse } from './circuitProtocol';
+import type { CircuitProgress } from '../engine/circuits/types';
 
 export interface Prediction {
   /** Softmax over the logits of the first image. */
@@ -89,7 +91,9 @@ export type EngineRequest =
    * on WebGPU, later frames are drawn there and never read back. null detaches it.
    */
   | { kind: 'attachFrameCanvas'; canvas: OffscreenCanvas | null }
-  | { kind: 'releaseUpscaler' };
+  | { kind: 'releaseUpscaler' }
+  /** Circuits: discovery, the edit list, edit checks (see ./circuitProtocol). */
+  | CircuitRequest;
 
 /**
  * Where an image dataset's files come from: files of a folder (File objects: posting one passes a
@@ -213,7 +217,8 @@ export type EngineResponseBody =
   | { kind: 'upscaleFrame'; path: 'gpu'; width: number; height: number; ms: number }
   /** Whether frames will stay on the GPU, and if not (with a canvas given), why. */
   | { kind: 'attachFrameCanvas'; path: 'gpu' | 'cpu'; reason: string | null }
-  | { kind: 'releaseUpscaler'; ok: true };
+  | { kind: 'releaseUpscaler'; ok: true }
+  | CircuitResponse;
 
 export interface Progress {
   /** A short stage name ("parse", "dry-run", "session", "run"). */
@@ -227,6 +232,8 @@ export interface Progress {
   tiles?: { done: number; total: number };
   /** While visualising a unit: the step, the objective per sample, now and then the images. */
   featvis?: FeatureVisProgress;
+  /** While discovering a circuit: the stage and its steps. */
+  circuit?: CircuitProgress;
 }
 
 /** Error categories the UI maps to guidance for the user. */

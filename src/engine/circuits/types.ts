@@ -82,6 +82,18 @@ export interface CausalTest {
   z: number;
   /** Empirical p: (1 + #random ≥ effect) / (1 + random). */
   p: number;
+  /** Random circuits measured (0: `random` was 0, so randomMean/randomSd/z are 0 and p is 1). */
+  n?: number;
+}
+
+/** One point of the accuracy-vs-k curve: the circuit's top k units per layer ablated, against random ones. */
+export interface CurvePoint {
+  k: number;
+  /** Held-out accuracy with the circuit's top-k units per layer ablated. */
+  circuit: number;
+  /** Mean (sd) held-out accuracy with k random units per layer ablated (up to 5 random circuits). */
+  randomMean: number;
+  randomSd: number;
 }
 
 export interface CausalResults {
@@ -104,6 +116,10 @@ export interface Circuit {
   /** Dataset indices of the discovery and held-out examples (filter concepts). */
   examples?: { discovery: number[]; heldOut: number[] };
   causal?: CausalResults;
+  /** Held-out accuracy of the unedited model (the causal drops are measured from it). */
+  cleanAccuracy?: number;
+  /** Accuracy against k (held-out, circuit's top k per layer ablated vs random). */
+  curve?: CurvePoint[];
   /** When both methods ran: per layer, overlap of kept units and rank correlation of edge weights. */
   agreement?: Array<{ layer: string; overlap: number; spearman: number }>;
   ms: number;
@@ -130,6 +146,8 @@ export interface CircuitImages {
   contrast: import('../types').RawImage[];
   /** True class of each held-out image where known (accuracy), else the target logit's class. */
   heldOutLabels?: number[];
+  /** True class of each contrast image where known (specificity), else the model's clean prediction. */
+  contrastLabels?: number[];
   /** Dataset indices of discovery and held-out images, copied into Circuit.examples. */
   indices?: { discovery: number[]; heldOut: number[] };
 }
@@ -147,4 +165,8 @@ export interface CircuitRunOptions {
   /** Batch size for forward/backward runs (default 16). */
   batch?: number;
   dataset?: { id: string; sha256?: string };
+  /** Also run the other method along the circuit's chain and report `agreement` (overlap, Spearman). */
+  compare?: boolean;
+  /** Session options for the gradient and masked sessions (threads, backends). */
+  session?: import('../runtime/types').SessionOptions;
 }

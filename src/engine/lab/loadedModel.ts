@@ -56,6 +56,21 @@ export class LoadedModel {
     return this.base.backend;
   }
 
+  /**
+   * The same model with another graph of the same interface (circuit edits: scaled units, pruned
+   * weights): its own sessions, this summary with `sha256` as its identity (caches keyed by the
+   * model then never mix the two). No dry run: the layers and their shapes are unchanged.
+   */
+  async derive(model: Model, sha256: string): Promise<LoadedModel> {
+    let base: Session;
+    try {
+      base = await this.runtime.createSession(encodeModel(model), this.sessionOptions);
+    } catch (err) {
+      throw sessionError(err);
+    }
+    return new LoadedModel(this.runtime, this.sessionOptions, model, { ...this.summary, sha256 }, base);
+  }
+
   /** Logits of a batch from the unmodified model. */
   async logits(images: RawImage[], signal?: AbortSignal, preprocess: Preprocess = this.summary.preprocess): Promise<TensorF32> {
     const input = imagesToTensor(images, preprocess);

@@ -14,8 +14,16 @@ export interface MaskLayer {
 }
 
 export const maskInput = (tensor: string) => `mask:${tensor}`;
+export const shiftInput = (tensor: string) => `shift:${tensor}`;
 
-export function addMasks(model: Model, layers: MaskLayer[]): Model {
+export interface MaskOptions {
+  /** Masks per batch row ([N,C,1,1]) instead of one for the batch: many ablations in one run. */
+  batched?: boolean;
+  /** Also an additive input `shift:<layer>` (same shape): y = x·mask + shift, for mean ablation. */
+  shift?: boolean;
+}
+
+export function addMasks(model: Model, layers: MaskLayer[], options: MaskOptions = {}): Model {
   const out = cloneModel(model);
   const graph = out.graph!;
   const fresh = freshNamer(graph);
@@ -26,10 +34,22 @@ export function addMasks(model: Model, layers: MaskLayer[]): Model {
     const raw = fresh(`${tensor}:unmasked`);
     producer.output = producer.output.map((o) => (o === tensor ? raw : o));
     const input = maskInput(tensor);
-    const dims = rank === 4 ? [1, channels, 1, 1] : [1, channels];
+    const batch = options.batched ? 'N' : 1;
+    const dims = rank === 4 ? [batch, channels, 1, 1] : [batch, channels];
     graph.input.push(floatValueInfo(input, dims));
     // Insert right after the producer to keep the node list topologically sorted.
-    graph.node.splice(index + 1, 0, makeNode('Mul', [raw, input], [tensor], fresh(`mask/${tensor}`)));
+    if (!options.shift) {
+      graph.node.splice(index + 1, 0, makeNode('Mul', [raw, input], [tensor], fresh(`mask/${tensor}`)));
+      continue;
+    }
+    const scaled = fresh(`${tensor}:scaled`);
+    graph.input.push(floatValueInfo(shiftInput(tensor), dims));
+    graph.node.splice(
+      index + 1,
+      0,
+      makeNode('Mul', [raw, input], [scaled], fresh(`mask/${tensor}`)),
+      makeNode('Add', [scaled, shiftInput(tensor)], [tensor], fresh(`shift/${tensor}`)),
+    );
   }
   return out;
 }

@@ -3,13 +3,7 @@
  * whether the exemplars on show are partial: from the first n images), ready, cancelled.
  */
 import { useLab } from '../../store';
-import { formatMs } from '../../ui/format';
-
-function eta(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '…';
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
+import { formatEta, formatMs } from '../../ui/format';
 
 export function IndexStatusBar() {
   const status = useLab((s) => s.exIndexStatus);
@@ -34,7 +28,7 @@ export function IndexStatusBar() {
         <>
           <progress max={100} value={pct} data-testid="ex-index-progress" />
           <span className="mono small" data-testid="ex-index-rate">
-            {progress ? `${progress.done} / ${progress.total} scenes · ${progress.imagesPerSecond.toFixed(0)} images/s · ETA ${eta(progress.etaSeconds)}` : 'Starting…'}
+            {progress ? `${progress.done} / ${progress.total} scenes · ${progress.imagesPerSecond.toFixed(0)} images/s · ETA ${formatEta(progress.etaSeconds)}` : 'Starting…'}
           </span>
           <button type="button" data-testid="ex-index-cancel" onClick={cancel}>
             Cancel
@@ -87,7 +81,7 @@ export function UnitPartialNote() {
   return (
     <div className="card muted small" data-testid="ex-unit-partial">
       Partial: the unit’s top and bottom exemplars, histogram and concepts over the first {done} of {count} images
-      {rate && rate.done < rate.total ? ` (indexing at ${rate.imagesPerSecond.toFixed(0)} images/s, ETA ${eta(rate.etaSeconds)})` : ''}; they are refined
+      {rate && rate.done < rate.total ? ` (indexing at ${rate.imagesPerSecond.toFixed(0)} images/s, ETA ${formatEta(rate.etaSeconds)})` : ''}; they are refined
       as indexing goes on.
     </div>
   );

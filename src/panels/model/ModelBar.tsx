@@ -1,5 +1,6 @@
 /** The model bar: built-in picker, "Open .onnx…", a URL field, the status and load progress. */
 import { useRef, useState, type FormEvent } from 'react';
+import { EditedBadge } from './EditedBadge';
 import { useLab } from '../../store';
 import { BUILTINS } from '../../store/builtins';
 import { LoadProgressView } from './LoadProgressView';
@@ -64,6 +65,7 @@ export function ModelBar() {
       <span className={`status status-${status}`} title={name ?? undefined}>
         <span data-testid="model-status">{status}</span>
       </span>
+      <EditedBadge />
       <LoadProgressView />
     </div>
   );

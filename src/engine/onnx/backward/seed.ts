@@ -2,10 +2,12 @@
  * Targets as linear functionals of layer tensors: target_n = Σ_terms ⟨w_term, Y_term[n]⟩ with a
  * per-channel weight (divided by the map size for 'mean'), so d(target)/dY_term is that weight
  * broadcast over Y — a constant [1,C,1,1] Expanded to Shape(Y) (batch and spatial stay dynamic).
- * The target's value per image ([N]) is computed alongside, as a graph output.
+ * The target's value per image ([N]) is computed alongside, as a graph output. A 'max' reduce is
+ * the exception: its seed is the weight times the (tie-shared) indicator of the channel's maximum.
  */
 import { LabError } from '../../errors';
-import type { Graph } from '../model';
+import { floatValueInfo } from '../graph';
+import { onnx, type Graph } from '../model';
 import type { Builder } from './builder';
 import type { GradientTarget, Reduce } from './types';
 
@@ -20,7 +22,8 @@ export interface Seeds {
 
 interface Term {
   tensor: string;
-  weights: number[];
+  /** Constant per-channel weights, or the name of a graph input holding them per row ([N, C]). */
+  weights: number[] | { input: string };
   reduce: Reduce;
 }
 
@@ -31,14 +34,39 @@ export function buildSeeds(b: Builder, graph: Graph, target: GradientTarget, exi
   for (const { tensor, weights, reduce } of terms) {
     const dims = b.requireDims(tensor);
     if (dims.length < 2) throw new LabError('bad-request', `Target tensor "${tensor}" has rank ${dims.length}; it needs a channel axis.`);
-    const count = reduce === 'mean' ? dims.slice(2).reduce((p, x) => p * x, 1) : 1;
-    const w = b.constF(weights.map((x) => x / count), [1, dims[1], ...Array(dims.length - 2).fill(1)], 'grad_seed_weights');
+    const spatial = dims.slice(2);
+    const count = reduce === 'mean' ? spatial.reduce((p, x) => p * x, 1) : 1;
+    const wDims = [1, dims[1], ...spatial.map(() => 1)];
+    let w: string;
+    if (Array.isArray(weights)) w = b.constF(weights.map((x) => x / count), wDims, 'grad_seed_weights');
+    else {
+      // Per-row weights: a new graph input [N, C], reshaped to broadcast over the spatial axes.
+      graph.input.push(floatValueInfo(weights.input, ['N', dims[1]]));
+      const rows = b.op('Reshape', [weights.input, b.constI64([-1, ...wDims.slice(1)])]);
+      w = count === 1 ? rows : b.op('Mul', [rows, b.scalar(1 / count)]);
+    }
+    if (reduce === 'max' && spatial.length > 0) {
+      // d max/dY: 1/ties at the positions equal to the channel's max, 0 elsewhere.
+      const axes = spatial.map((_, i) => i + 2);
+      const peak = reduceMax(b, tensor, axes);
+      const hits = b.op('Cast', [b.op('Equal', [tensor, peak])], { to: onnx.TensorProto.DataType.FLOAT });
+      const share = b.op('Div', [hits, b.reduceSum(hits, axes, true)]);
+      seeds.push({ tensor, grad: b.op('Mul', [share, w]) });
+      values.push(b.reduceSum(b.op('Flatten', [b.op('Mul', [peak, w])], { axis: 1 }), [1], false));
+      continue;
+    }
     seeds.push({ tensor, grad: b.op('Expand', [w, b.shapeOf(tensor)]) });
     const weighted = b.op('Flatten', [b.op('Mul', [tensor, w])], { axis: 1 });
     values.push(b.reduceSum(weighted, [1], false));
   }
   const value = values.length === 1 ? values[0] : b.op('Sum', values);
   return { seeds, value, tensors: [...new Set(terms.map((t) => t.tensor))] };
+}
+
+/** ReduceMax over `axes`, keeping them (axes an attribute before opset 18, an input since). */
+function reduceMax(b: Builder, x: string, axes: number[]): string {
+  if (b.opset >= 18) return b.op('ReduceMax', [x, b.constI64(axes)], { keepdims: 1 });
+  return b.op('ReduceMax', [x], { axes, keepdims: 1 });
 }
 
 function targetTerms(b: Builder, graph: Graph, target: GradientTarget, exists: (t: string) => boolean): Term[] {
@@ -67,5 +95,9 @@ function targetTerms(b: Builder, graph: Graph, target: GradientTarget, exists: (
         return { tensor: t.tensor, weights: t.weights, reduce: t.reduce };
       });
     }
+    case 'rows':
+      channels(target.tensor);
+      if (exists(target.weights)) throw new LabError('bad-request', `The row-weights input "${target.weights}" clashes with a tensor of the model.`);
+      return [{ tensor: target.tensor, weights: { input: target.weights }, reduce: target.reduce }];
   }
 }

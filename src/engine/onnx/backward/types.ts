@@ -1,8 +1,11 @@
 /** The request and result shapes of backward-graph building (see ./index.ts). */
 import type { Model } from '../model';
 
-/** How a channel's map is reduced to one number per image: sum or mean over the spatial axes. */
-export type Reduce = 'sum' | 'mean';
+/**
+ * How a channel's map is reduced to one number per image: sum, mean or max over the spatial axes.
+ * The max's gradient is split evenly over the positions that tie for the maximum (torch.amax's rule).
+ */
+export type Reduce = 'sum' | 'mean' | 'max';
 
 /**
  * What to differentiate, per image (batch entries never mix: image n's gradient is that of its
@@ -10,11 +13,15 @@ export type Reduce = 'sum' | 'mean';
  * - unit: spatial sum/mean of one channel of a layer tensor ([N,C,H,W] or [N,C]).
  * - logit: one column of the first graph output ([N,K]).
  * - weighted: Σ_terms Σ_c weights[c] · reduce(tensor[:, c]) — e.g. several units, or a direction.
+ * - rows: Σ_c W[n, c] · reduce(tensor[n, c]) with W a new graph input (`weights`, [N, C]) fed per
+ *   run, so each batch row differentiates its own mix of channels: one session gives, say, the
+ *   gradient of every unit of a layer by replicating an image once per unit (circuit discovery).
  */
 export type GradientTarget =
   | { kind: 'unit'; tensor: string; unit: number; reduce: Reduce }
   | { kind: 'logit'; index: number }
-  | { kind: 'weighted'; terms: Array<{ tensor: string; weights: number[]; reduce: Reduce }> };
+  | { kind: 'weighted'; terms: Array<{ tensor: string; weights: number[]; reduce: Reduce }> }
+  | { kind: 'rows'; tensor: string; weights: string; reduce: Reduce };
 
 /**
  * Static shapes of the forward graph's tensors, from a dry run (see tensorShapes in ./shapes).

@@ -1,5 +1,5 @@
-/** Saves a Blob as a file through a temporary link (the one download path of the app). */
-export function downloadBlob(blob: Blob, fileName: string): void {
+/** Saves a Blob as a file download (an object URL clicked through a link). */
+export function saveBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
   const a = Object.assign(document.createElement('a'), { href: url, download: fileName });
   document.body.append(a);
