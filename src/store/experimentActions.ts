@@ -32,6 +32,7 @@ export function experimentInputOf(s: LabState): ExperimentInput | null {
     images.push({ role: s.upInput.role === 'hr' ? 'upscale-hr' : 'upscale-lr', name: s.upInput.name, image: s.upInput.image });
     if (s.upInput.truth) images.push({ role: 'upscale-truth', name: s.upInput.truth.name, image: s.upInput.truth.image });
   }
+  if (s.panel === 'circuits') for (const u of s.circuitUploads) images.push({ role: 'concept', name: u.name, image: u.image });
   const dataset = s.datasetInfo && !isFolderDataset(s.datasetId) && s.datasetId ? { id: s.datasetId, sha256: s.datasetInfo.sha256 } : undefined;
   return {
     link: encodeHash(state),
@@ -44,6 +45,8 @@ export function experimentInputOf(s: LabState): ExperimentInput | null {
     },
     ...(dataset ? { dataset } : {}),
     images,
+    // The circuit with its causal results (a link holds only its spec and edits).
+    ...(s.panel === 'circuits' && s.circuit ? { circuit: s.circuit } : {}),
   };
 }
 
@@ -51,6 +54,7 @@ export function experimentInputOf(s: LabState): ExperimentInput | null {
 export function experimentTitle(s: LabState): string {
   const model = s.summary?.name ?? 'no model';
   if (s.panel === 'exemplars' && s.layer !== null && s.unit !== null) return `Unit ${s.unit} of ${s.layer} · ${model}`;
+  if (s.panel === 'circuits' && s.circuit) return `Circuit of ${s.circuit.nodes.length} units over ${s.circuit.layers.length} layers · ${model}`;
   if (s.panel === 'upscale') return `Upscale ${s.upInput ? `“${s.upInput.name}”` : ''} with ${s.upChoice}`.replace(/\s+/g, ' ');
   return `${s.panel[0].toUpperCase()}${s.panel.slice(1)} · ${model}`;
 }
@@ -101,6 +105,10 @@ async function applyOpened(store: Store, opened: OpenedExperiment, label: string
     if (role === 'try') await store.getState().tryExemplarImage(image, name);
     else if (role === 'upscale-lr' || role === 'upscale-hr') await store.getState().setUpscaleInput(image, name, role === 'upscale-hr' ? 'hr' : 'lr');
   }
+  const concept = images.filter((i) => i.role === 'concept').map(({ name, image }) => ({ name, image }));
+  if (concept.length > 0) store.getState().addCircuitUploads(concept);
+  // Through the Circuits panel's own file path (its checks, its graph).
+  if (file.circuit) await store.getState().importCircuitFile(new Blob([JSON.stringify(file.circuit.value)]), `${label} (circuit)`);
   const truth = images.find((i) => i.role === 'upscale-truth');
   if (truth) await store.getState().setUpscaleTruth(truth.image, truth.name);
   if (opened.exemplarIndex && file.exemplarIndex) await store.getState().importIndexFile(new Blob([opened.exemplarIndex as Uint8Array<ArrayBuffer>]), file.exemplarIndex.name);

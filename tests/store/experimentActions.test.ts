@@ -4,6 +4,7 @@ import { setEngine } from '../../src/store/engine';
 import { exportExperiment, openExperimentFile, openExperimentUrl } from '../../src/store/experimentActions';
 import { parseExperiment } from '../../src/engine/experiment/codec';
 import { fakeEngine, summaryNamed } from './fakeEngine';
+import type { Circuit } from '../../src/engine/circuits/types';
 
 beforeEach(() => {
   useLab.setState(useLab.getInitialState(), true);
@@ -106,5 +107,38 @@ describe('opening an experiment', () => {
     }
     await openExperimentUrl(useLab, 'javascript:alert(1)', () => Promise.reject(new Error('must not fetch')));
     expect(lastNotice()?.title).toMatch(/its address “javascript:” addresses are not allowed/);
+  });
+});
+
+describe('a circuit in an experiment', () => {
+  it('carries the circuit with its causal results and the concept images, and opens them in the Circuits panel', async () => {
+    openView();
+    const summary = { ...summaryNamed('mine.onnx', [['conv1', 4], ['conv2', 8]]), labels: ['a', 'b', 'c', 'd', 'e'] };
+    const circuit: Circuit = {
+      schema: 'lab.circuit/1',
+      model: { name: 'mine.onnx', sha256: summary.sha256 },
+      spec: { concept: { kind: 'images', count: 1 }, examples: 16, heldOut: 16, target: { kind: 'logit', index: 4 }, layers: ['conv1', 'conv2'], k: 5, method: 'cla', reduce: 'mean', ablation: 'zero', random: 20, seed: 3 },
+      target: { kind: 'logit', index: 4 },
+      layers: ['conv1', 'conv2'],
+      nodes: [{ layer: 'conv2', unit: 1, score: 2 }, { layer: 'conv1', unit: 3, score: 1 }],
+      edges: [{ from: { layer: 'conv2', unit: 1 }, to: { logit: 4 }, weight: 2 }, { from: { layer: 'conv1', unit: 3 }, to: { layer: 'conv2', unit: 1 }, weight: 1 }],
+      causal: {
+        necessity: { effect: 0.5, randomMean: 0.1, randomSd: 0.1, z: 4, p: 0.05 },
+        sufficiency: { effect: 0.4, randomMean: 0.1, randomSd: 0.1, z: 3, p: 0.05 },
+        specificity: { effect: 0.01, randomMean: 0.01, randomSd: 0.01, z: 0, p: 0.5 },
+      },
+      ms: 10,
+    };
+    useLab.setState({ summary, panel: 'circuits', circuit, circuitUploads: [{ name: 'red.png', image: rgb }] });
+    const out = exportExperiment(useLab)!;
+    const opened = parseExperiment(out.text);
+    expect(opened.file.circuit?.value).toEqual(circuit);
+    expect(opened.images.map((i) => [i.role, i.name])).toEqual([['concept', 'red.png']]);
+
+    useLab.setState({ circuit: null, circuitUploads: [] });
+    await openExperimentFile(useLab, new File([out.text], 'c.labexp.json'));
+    expect(useLab.getState().circuit?.causal).toEqual(circuit.causal);
+    expect(useLab.getState().circuitUploads.map((u) => u.name)).toEqual(['red.png']);
+    expect(useLab.getState().panel).toBe('circuits');
   });
 });
