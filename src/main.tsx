@@ -2,7 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App } from './App';
+import { App } from './app/App';
 import { useLab } from './store';
 import { startUrlSync } from './store/urlSync';
 import { openExperimentUrl } from './store/experimentActions';

@@ -2,7 +2,7 @@
 import { useLab } from '../store';
 import { ExemplarsEmbed } from '../panels/exemplars/ExemplarsPanel';
 import { UpscaleEmbed } from '../panels/upscale/UpscaleEmbed';
-import { PANEL_TITLES } from '../ui/PanelTabs';
+import { PANEL_TITLES } from './PanelTabs';
 import { Notices } from '../ui/Notices';
 
 function EmbedCard() {

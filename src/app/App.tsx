@@ -2,20 +2,20 @@
  * The app shell: header (model bar, backend, examples), panel tabs with the share bar, notices, the
  * start page or the active panel, drop overlay; or, with `&embed=1`, the panel's card alone.
  */
-import { useLab } from './store';
-import { ModelBar } from './panels/model/ModelBar';
-import { ModelPanel } from './panels/model/ModelPanel';
-import { ExemplarsPanel } from './panels/exemplars/ExemplarsPanel';
-import { UpscalePanel } from './panels/upscale/UpscalePanel';
-import { CircuitsPanel } from './panels/circuits/CircuitsPanel';
-import { BackendBadge } from './ui/BackendBadge';
-import { DropOverlay } from './ui/DropOverlay';
-import { Notices } from './ui/Notices';
-import { PanelTabs } from './ui/PanelTabs';
-import { PlaceholderPanel } from './ui/PlaceholderPanel';
-import { ShareBar } from './ui/ShareBar';
-import { EmbedView } from './app/EmbedView';
-import { StartPage } from './app/StartPage';
+import { useLab } from '../store';
+import { ModelBar } from '../panels/model/ModelBar';
+import { ModelPanel } from '../panels/model/ModelPanel';
+import { ExemplarsPanel } from '../panels/exemplars/ExemplarsPanel';
+import { UpscalePanel } from '../panels/upscale/UpscalePanel';
+import { CircuitsPanel } from '../panels/circuits/CircuitsPanel';
+import { BackendBadge } from '../ui/BackendBadge';
+import { DropOverlay } from './DropOverlay';
+import { Notices } from '../ui/Notices';
+import { PanelTabs } from './PanelTabs';
+import { PlaceholderPanel } from './PlaceholderPanel';
+import { ShareBar } from './ShareBar';
+import { EmbedView } from './EmbedView';
+import { StartPage } from './StartPage';
 
 function ActivePanel() {
   const panel = useLab((s) => s.panel);

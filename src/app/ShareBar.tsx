@@ -8,8 +8,8 @@ import { useRef, useState } from 'react';
 import { useLab } from '../store';
 import { shareSummary, type ShareSummary } from '../store/shareSummary';
 import { exportExperiment, openExperimentFile } from '../store/experimentActions';
-import { saveBlob } from './saveBlob';
-import { formatBytes } from './format';
+import { saveBlob } from '../ui/saveBlob';
+import { formatBytes } from '../ui/format';
 
 /** The page address of a hash (the lab's own origin and path). */
 export function linkFor(hash: string): string {
