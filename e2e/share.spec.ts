@@ -90,6 +90,25 @@ test('exemplars: a unit link round-trips through a change and a reload; the unit
   await expect(frame.getByTestId('embed-full')).toHaveAttribute('href', /unit=5/);
 });
 
+test('circuits: a circuit link round-trips through a reload; its graph embeds in another origin', async ({ page, baseURL }) => {
+  test.setTimeout(5 * 60_000);
+  const hash = '#/circuits?v=1&model=placeholder-fmnist&concept=class%3Acoat&k=3&examples=8&random=0&seed=5';
+  const t0 = Date.now();
+  await openLab(page, hash);
+  const summary = page.getByTestId('circuit-summary');
+  await expect(summary).toContainText('k = 3', { timeout: 120_000 });
+  console.log(`[bench] circuits link (cold cache) → graph drawn: ${Date.now() - t0} ms`);
+  const text = await summary.textContent();
+  await page.reload();
+  await expect(summary).toHaveText(text!, { timeout: 120_000 });
+  expect(await page.evaluate(() => location.hash)).toMatch(/k=3.*seed=5|seed=5.*k=3/);
+  await embedElsewhere(page, baseURL!, `${baseURL}${hash}&embed=1`);
+  const frame = page.frameLocator('iframe');
+  await expect(frame.getByTestId('embed-circuit')).toBeVisible();
+  await expect(frame.getByTestId('circuit-summary')).toHaveText(text!.replace(/ · from a file$/, ''), { timeout: 120_000 });
+  await expect(frame.locator('.app-header')).toHaveCount(0);
+});
+
 test('hostile experiment files and exp= addresses are refused with a notice, the view kept; strings stay text', async ({ page }) => {
   await openLab(page, '#/model?v=1&model=placeholder-fmnist');
   const input = page.getByTestId('experiment-file');
@@ -109,7 +128,8 @@ test('hostile experiment files and exp= addresses are refused with a notice, the
   await expect(lastNotice(page)).toContainText(`the model “${script}”`);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 
-  await page.route(`${OTHER}/**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(valid) }));
+  // A server that allows another origin only (Playwright's fulfil would otherwise allow every origin).
+  await page.route(`${OTHER}/**`, (route) => route.fulfill({ contentType: 'application/json', headers: { 'access-control-allow-origin': 'http://nowhere.example' }, body: JSON.stringify(valid) }));
   const addresses: Array<[string, RegExp]> = [
     ['http://127.0.0.1:9/none.labexp.json', /Could not reach 127\.0\.0\.1:9/],
     [`${OTHER}/no-cors.labexp.json`, /Could not reach other\.test/],

@@ -2,6 +2,7 @@
 import { useLab } from '../store';
 import { ExemplarsEmbed } from '../panels/exemplars/ExemplarsPanel';
 import { UpscaleEmbed } from '../panels/upscale/UpscaleEmbed';
+import { CircuitsEmbed } from '../panels/circuits/CircuitsPanel';
 import { PANEL_TITLES } from './PanelTabs';
 import { Notices } from '../ui/Notices';
 
@@ -9,6 +10,7 @@ function EmbedCard() {
   const panel = useLab((s) => s.panel);
   if (panel === 'exemplars') return <ExemplarsEmbed />;
   if (panel === 'upscale') return <UpscaleEmbed />;
+  if (panel === 'circuits') return <CircuitsEmbed />;
   return <div className="card muted">The {PANEL_TITLES[panel]} panel has no embed card.</div>;
 }
 

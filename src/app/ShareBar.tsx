@@ -4,12 +4,13 @@
  * (`&embed=1`); Export saves an experiment file (`*.labexp.json`) with what a link cannot hold;
  * Open reads one. All text shown comes from the store as plain text (React escapes it).
  */
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useLab } from '../store';
 import { shareSummary, type ShareSummary } from '../store/shareSummary';
 import { exportExperiment, openExperimentFile } from '../store/experimentActions';
 import { saveBlob } from '../ui/saveBlob';
 import { formatBytes } from '../ui/format';
+import { FilePickButton } from '../ui/FilePickButton';
 
 /** The page address of a hash (the lab's own origin and path). */
 export function linkFor(hash: string): string {
@@ -37,7 +38,6 @@ export function ShareBar() {
   const busy = useLab((s) => s.experimentBusy);
   const panel = useLab((s) => s.panel);
   const [shown, setShown] = useState<Shown | null>(null);
-  const input = useRef<HTMLInputElement>(null);
 
   const share = async (kind: 'link' | 'embed') => {
     const s = useLab.getState();
@@ -62,21 +62,9 @@ export function ShareBar() {
       <button type="button" data-testid="experiment-export" onClick={exportFile} title="Save the view and what a link cannot hold (images, results) as a .labexp.json file">
         Export experiment
       </button>
-      <button type="button" data-testid="experiment-open" disabled={busy} onClick={() => input.current?.click()}>
+      <FilePickButton accept=".json,application/json" testid="experiment-open" inputTestid="experiment-file" disabled={busy} onFile={(file) => void openExperimentFile(useLab, file)}>
         {busy ? 'Opening…' : 'Open experiment…'}
-      </button>
-      <input
-        ref={input}
-        type="file"
-        accept=".json,application/json"
-        hidden
-        data-testid="experiment-file"
-        onChange={(e) => {
-          const file = e.target.files?.[0];
-          e.target.value = '';
-          if (file) void openExperimentFile(useLab, file);
-        }}
-      />
+      </FilePickButton>
       {shown && (
         <div className="share-pop card" role="status" data-testid="share-pop">
           <button type="button" className="link share-close" aria-label="Close" onClick={() => setShown(null)}>
