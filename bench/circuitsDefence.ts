@@ -15,10 +15,9 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { defaultCircuitLayers, discoverCircuit } from '../src/engine/circuits';
+import { defaultCircuitLayers, discoverCircuit, makeSpec } from '../src/engine/circuits';
 import { Evaluator, randomCircuits, type Config } from '../src/engine/circuits/causal';
 import { openMaskedRunner } from '../src/engine/circuits/masked';
-import type { CircuitSpec } from '../src/engine/circuits/types';
 import { BUILTIN_DATASETS, loadBanks, openDataset } from '../src/engine/data/datasets';
 import { imagesToTensor } from '../src/engine/data/preprocess';
 import { sceneSpecAt } from '../src/engine/data/shards';
@@ -62,19 +61,7 @@ async function main() {
     const attacker = CLASSES.find((c) => SPURIOUS_MAP[c] === bg)!;
     const onBg = ds.filter({ background: bg });
     const others = ds.filter({}).filter((i) => ds.facets[i].background.kind !== bg);
-    const circuitSpec: CircuitSpec = {
-      concept: { kind: 'images', count: EXAMPLES },
-      examples: EXAMPLES,
-      heldOut: 0,
-      target: { kind: 'selective', count: K },
-      layers,
-      k: K,
-      method: 'cla',
-      reduce: 'mean',
-      ablation: 'zero',
-      random: 0,
-      seed: 0,
-    };
+    const circuitSpec = makeSpec({ kind: 'images', count: EXAMPLES }, { kind: 'selective', count: K }, { examples: EXAMPLES, heldOut: 0, layers, k: K, random: 0 });
     const circuit = await discoverCircuit(runtime, model, circuitSpec, { discovery: onBg.slice(0, EXAMPLES).map(bgAlone), heldOut: [], contrast: others.slice(0, EXAMPLES).map(bgAlone) });
     // Victims: aligned scenes of the other classes; attack backgrounds from scenes on b' that discovery did not use.
     const victims = CLASSES.filter((c) => c !== attacker).flatMap((c) => ds.filter({ class: c, background: SPURIOUS_MAP[c] }).slice(0, VICTIMS));

@@ -6,8 +6,8 @@
  * `random` baselines on held-out images.
  */
 import { loadBanks, openDataset, type AssetRead } from '../src/engine/data/datasets';
-import { defaultCircuitLayers, discoverCircuit, restOf, splitConcept } from '../src/engine/circuits';
-import type { CircuitNode, CircuitRunOptions, CircuitSpec } from '../src/engine/circuits/types';
+import { defaultCircuitLayers, discoverCircuit, makeSpec, restOf, splitConcept } from '../src/engine/circuits';
+import type { CircuitNode, CircuitRunOptions } from '../src/engine/circuits/types';
 import { LoadedModel } from '../src/engine/lab/loadedModel';
 import type { Runtime } from '../src/engine/runtime/types';
 
@@ -51,19 +51,7 @@ export async function runCircuitJob(runtime: Runtime, modelBytes: Uint8Array, re
       index = logits.data.indexOf(Math.max(...logits.data));
     }
     const layers = defaultCircuitLayers(model.model, model.summary, job.layers);
-    const spec: CircuitSpec = {
-      concept: { kind: 'filter', filter: { class: job.concept as never } },
-      examples: job.examples,
-      heldOut: job.examples,
-      target: { kind: 'logit', index },
-      layers,
-      k: job.k,
-      method: 'cla',
-      reduce: 'mean',
-      ablation: 'zero',
-      random: job.random,
-      seed: 0,
-    };
+    const spec = makeSpec({ kind: 'filter', filter: { class: job.concept as never } }, { kind: 'logit', index }, { examples: job.examples, heldOut: job.examples, layers, k: job.k, random: job.random });
     const options: CircuitRunOptions = { batch: 16, session: { prefer: ['wasm', 'cpu'], threads: job.threads } };
     // Warm-up: the first session creation pays for onnxruntime's start.
     await discoverCircuit(runtime, model, { ...spec, layers: layers.slice(-1) }, { ...images, heldOut: [] }, options);

@@ -10,8 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { discoverCircuit, restOf, splitConcept } from '../src/engine/circuits';
-import type { CircuitSpec } from '../src/engine/circuits/types';
+import { discoverCircuit, makeSpec, restOf, splitConcept } from '../src/engine/circuits';
 import { loadBanks, openDataset } from '../src/engine/data/datasets';
 import { LoadedModel } from '../src/engine/lab/loadedModel';
 import { nodeRuntime } from '../src/engine/runtime/node';
@@ -44,20 +43,7 @@ async function main() {
     const split = splitConcept(matching, restOf(ds.count, matching), EXAMPLES, HELD_OUT);
     const load = (idx: number[]) => idx.map((i) => ds.image(i));
     const index = labels.indexOf(cls);
-    const spec: CircuitSpec = {
-      concept: { kind: 'filter', filter: { class: cls } },
-      contrast: { kind: 'rest' },
-      examples: EXAMPLES,
-      heldOut: HELD_OUT,
-      target: { kind: 'logit', index },
-      layers: [],
-      k: K,
-      method: 'cla',
-      reduce: 'mean',
-      ablation: 'zero',
-      random: RANDOM,
-      seed: 0,
-    };
+    const spec = makeSpec({ kind: 'filter', filter: { class: cls } }, { kind: 'logit', index }, { contrast: { kind: 'rest' }, examples: EXAMPLES, heldOut: HELD_OUT, k: K, random: RANDOM });
     const c = await discoverCircuit(runtime, model, spec, {
       discovery: load(split.discovery),
       heldOut: load(split.heldOut),

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
+import { colouredPixels } from './helpers';
 
 const LAYER = '/stage3/block0/relu2/Relu_output_0'; // stage3.block0.relu2: 64 units, 16×16 maps
 const UNIT = 3;
@@ -99,13 +100,7 @@ test('exemplars by link: index cold, unit view with maps and histogram, try it, 
   expect(values).toEqual([...values].sort((a, b) => b - a));
   await expect(exemplars.first().getByTestId('exemplar-value')).toHaveText(values[0].toFixed(3));
   // The heatmap is not the bare image: the overlay changed pixels.
-  const changed = await exemplars.first().getByTestId('exemplar-map').evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) n++;
-    return n;
-  });
-  expect(changed).toBeGreaterThan(0);
+  expect(await colouredPixels(exemplars.first().getByTestId('exemplar-map'))).toBeGreaterThan(0);
   await expect(page.getByTestId('unit-histogram').locator('.recharts-bar-rectangle').first()).toBeAttached();
   await expect(page.getByTestId('unit-description')).not.toBeEmpty();
   await expect(page.getByTestId('unit-stats')).toContainText('mean');

@@ -1,5 +1,5 @@
 /** Shared steps for the e2e specs. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 /** Opens the app at a hash and waits until the model is loaded. */
 export async function openLab(page: Page, hash = ''): Promise<void> {
@@ -33,3 +33,13 @@ export function maxRelDiff(a: number[], b: number[]): number {
 
 /** The name of the built-in model the lab opens on (as the summary shows it). */
 export const DEFAULT_MODEL = /scenes-balanced/i;
+
+/** Pixels of a canvas that are not grey: a heatmap overlay changed the bare image there. */
+export function colouredPixels(canvas: Locator): Promise<number> {
+  return canvas.evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) n++;
+    return n;
+  });
+}

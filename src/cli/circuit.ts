@@ -18,14 +18,41 @@ import type { LoadedModel } from '../engine/lab/loadedModel';
 import { nodeRuntime } from '../engine/runtime/node';
 import type { Layer, RawImage } from '../engine/types';
 import type { Parsed } from './args';
+import { JSON_OPTION, THREADS_OPTION, usageError, type CommandHelp } from './command';
 import { openImageDataset } from './exemplarsDataset';
 
-export const CIRCUIT_USAGE = `lab circuit MODEL.onnx DATASET [--concept class=coat,texture=checks] [--contrast rest|FILTER] [--examples 16] [--held-out N]
-                [--target logit:4|logit:coat|LAYER:UNIT|selective:N] [--layers L1,L2,...] [--k 5] [--method cla|ablation]
-                [--reduce mean|max] [--ablation zero|mean] [--random 20] [--seed S] [--batch N] [--json] [--out FILE]`;
-
-/** The option names `lab circuit` reads with a value (for the shared argv parser). */
-export const CIRCUIT_VALUED = ['concept', 'contrast', 'examples', 'held-out', 'target', 'layers', 'k', 'method', 'reduce', 'ablation', 'random', 'seed', 'batch', 'out', 'threads'];
+export const CIRCUIT_HELP: CommandHelp = {
+  name: 'circuit',
+  summary: 'the circuit that recognises a concept (units per layer, edges, causal tests against random circuits) as lab.circuit/1',
+  usage: [
+    'lab circuit MODEL.onnx DATASET [--concept class=coat,texture=checks] [--contrast rest|FILTER] [--examples 16] [--held-out N] [--target logit:4|logit:coat|LAYER:UNIT|selective:N] [--layers L1,L2,...] [--k 5] [--method cla|ablation] [--compare] [--reduce mean|max] [--ablation zero|mean] [--random 20] [--seed S] [--batch N] [--threads N] [--json] [--out FILE]',
+  ],
+  args: [
+    { name: 'MODEL.onnx', help: 'the model' },
+    { name: 'DATASET', help: 'a built-in id (scenes-test), a shard (NAME.json beside NAME.u8), a folder or a manifest; folders and manifests filter by class only' },
+  ],
+  options: [
+    { name: 'concept', value: 'class=coat,texture=checks', help: "the concept's filter (class, color, texture, background); without it, the dataset's first images" },
+    { name: 'contrast', value: 'rest|FILTER', help: 'the contrast set (selective targets, mean ablation): the rest of the dataset (default) or another filter' },
+    { name: 'examples', value: 'N', help: 'discovery examples (default 16, at most 64)' },
+    { name: 'held-out', value: 'N', help: 'held-out examples of the same concept for the causal tests (default: as many as --examples)' },
+    { name: 'target', value: 'logit:4|logit:coat|LAYER:UNIT|selective:N', help: "what the circuit explains (default: the concept's class logit, else the model's top class on the examples)" },
+    { name: 'layers', value: 'L1,L2,...', help: 'circuit layers from input to output (default: up to 8 evenly spaced block outputs)' },
+    { name: 'k', value: 'N', help: 'units kept per layer (default 5)' },
+    { name: 'method', value: 'cla|ablation', help: 'cross-layer attribution (default) or forward-only ablation' },
+    { name: 'compare', help: 'run both methods and report per layer the overlap of kept units and the rank correlation of edge weights' },
+    { name: 'reduce', value: 'mean|max', help: "how an upper unit's map becomes a number (default mean)" },
+    { name: 'ablation', value: 'zero|mean', help: 'ablate to zero (default) or to the mean over the contrast images' },
+    { name: 'random', value: 'N', help: 'random baseline circuits for the causal tests (default 20; 0 skips them)' },
+    { name: 'seed', value: 'S', help: 'seed of the example split and the random circuits (default 0)' },
+    { name: 'batch', value: 'N', help: 'images per run (default 16)' },
+    THREADS_OPTION,
+    JSON_OPTION,
+    { name: 'out', value: 'FILE', help: 'also write the lab.circuit/1 document to FILE' },
+  ],
+  examples: ['npx lab circuit models/scenes-balanced.onnx scenes-test --concept class=coat --random 5'],
+  notes: ['lab.circuit/1 is specified in docs/cli.md.'],
+};
 
 export interface CircuitDeps {
   openModel: (path: string, args: Parsed) => Promise<LoadedModel>;
@@ -135,7 +162,7 @@ export function formatCircuit(c: Circuit, labelOf: (layer: string) => string): s
 
 export async function circuitCommand(args: Parsed, json: boolean, deps: CircuitDeps): Promise<number> {
   const [modelPath, datasetArg, ...extra] = args.positionals;
-  if (!modelPath || !datasetArg || extra.length) throw new Error(`lab circuit takes MODEL.onnx DATASET\nusage: ${CIRCUIT_USAGE}`);
+  if (!modelPath || !datasetArg || extra.length) throw usageError(CIRCUIT_HELP, 'lab circuit takes MODEL.onnx DATASET');
   const out = args.options.get('out');
   if (out === true) throw new Error('--out needs a file name');
   const conceptOpt = args.options.get('concept');
@@ -195,6 +222,7 @@ export async function circuitCommand(args: Parsed, json: boolean, deps: CircuitD
       },
       {
         batch: deps.integerOption(args, 'batch', 16, 1, 4096),
+        compare: args.options.has('compare'),
         dataset: { id: ds.id, ...(ds.sha256 ? { sha256: ds.sha256 } : {}) },
         onProgress: (p) => {
           if (!json && process.stderr.isTTY) process.stderr.write(`\r${p.stage} ${p.done}/${p.total}   `);

@@ -3,6 +3,8 @@
  * help (usage, options, example) lives next to its parser; parsing, `--help` and the help test
  * all read this list.
  */
+import { AGENT_HELP, agentCommand } from './agent';
+import { CIRCUIT_HELP, circuitCommand } from './circuit';
 import type { Command } from './command';
 import { EXEMPLARS_HELP, exemplarsCommand } from './exemplarsCommand';
 import { GRAD_HELP, gradCommand } from './grad';
@@ -18,6 +20,8 @@ export const COMMANDS: Command[] = [
   { help: EXEMPLARS_HELP, run: (args) => exemplarsCommand(args, { openModel, resolveLayers, integerOption, parseUnit }) },
   { help: UPSCALE_HELP, run: (args) => upscaleCommand(args, args.options.has('json')) },
   { help: GRAD_HELP, run: (args) => gradCommand(args, args.options.has('json'), { openModel, resolveLayers }) },
+  { help: CIRCUIT_HELP, run: (args) => circuitCommand(args, args.options.has('json'), { openModel, integerOption }) },
+  { help: AGENT_HELP, run: (args) => agentCommand(args, { openModel, resolveLayers }) },
   { help: SLURM_HELP, parse: parseSlurmArgs, run: (args) => slurmCommandMain(args, (name) => findCommand(name)?.help) },
 ];
 

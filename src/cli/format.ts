@@ -18,7 +18,7 @@ export function inspectJson(s: ModelSummary) {
     preprocess: s.preprocess,
     labels: s.labels,
     ops: s.ops,
-    layers: s.layers.map(({ tensor, label, op, channels, shape }) => ({ tensor, label, op, channels, shape })),
+    layers: s.layers.map(({ tensor, label, op, channels, shape, tokens }) => ({ tensor, label, op, channels, shape, ...(tokens ? { tokens } : {}) })),
   };
 }
 

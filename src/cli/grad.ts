@@ -55,7 +55,7 @@ export function parseTarget(spec: string, model: LoadedModel, reduce: 'sum' | 'm
   }
   const [layer] = deps.resolveLayers(model.summary, head);
   if (!Number.isInteger(n) || n < 0 || n >= layer.channels) throw new LabError('bad-request', `Unit "${spec.slice(at + 1)}" is not in 0..${layer.channels - 1} for ${layer.label}.`);
-  return { kind: 'unit', tensor: layer.tensor, unit: n, reduce };
+  return { kind: 'unit', tensor: layer.tensor, unit: n, reduce, ...(layer.tokens ? { tokens: layer.tokens } : {}) };
 }
 
 export async function gradCommand(args: Parsed, json: boolean, deps: GradDeps): Promise<number> {

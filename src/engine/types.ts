@@ -28,7 +28,21 @@ export interface ImageInput {
   width: number | null;
 }
 
-/** One probe-able layer: a graph tensor with a channel axis (axis 1 of an NCHW or NC tensor). */
+/**
+ * The tokens of a transformer's [N, T, C] layer: `prefix` leading tokens (a class token) and then
+ * the patches, row-major over a grid of the image's aspect (see onnx/tokens.ts).
+ */
+export interface TokenLayout {
+  /** Leading non-patch tokens (1 for a class token). */
+  prefix: number;
+  /** The patch grid [rows, columns]. */
+  grid: [number, number];
+}
+
+/**
+ * One probe-able layer: a graph tensor with a channel axis (axis 1 of an NCHW or NC tensor, axis 2
+ * of an [N, T, C] token layer).
+ */
 export interface Layer {
   /** Tensor name in the graph: the stable identifier used by probes, masks and URLs. */
   tensor: string;
@@ -36,10 +50,12 @@ export interface Layer {
   label: string;
   /** Op type of the producing node. */
   op: string;
-  /** Channel count (size of axis 1). */
+  /** Channel count (size of axis 1; of axis 2 for a token layer). */
   channels: number;
   /** Shape at batch size 1, from a dry run. */
   shape: number[];
+  /** Token layers only: how the tokens map onto the image (the patches are each unit's map). */
+  tokens?: TokenLayout;
 }
 
 export interface IoInfo {
@@ -82,6 +98,8 @@ export interface RunResult {
   stats: Record<string, LayerStats>;
   /** Full activation maps for requested units: key `${layer}#${unit}`, dims [N, H, W]. */
   maps: Record<string, TensorF32>;
+  /** Token layers with a class token: the mapped unit on the leading tokens, same keys, dims [N, prefix]. */
+  classTokens?: Record<string, TensorF32>;
 }
 
 /** An RGB image as packed bytes (RGB or RGBA), as decoders produce it. */

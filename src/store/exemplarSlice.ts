@@ -24,6 +24,7 @@ import { isFolderDataset } from './imageDatasetActions';
 import { linkModelKey } from './modelSource';
 import { getUnitSnapshots, unitSnapshotKey, type UnitViewRef } from './unitSnapshot';
 import type { LabState, SliceCreator } from './types';
+import { hasMap } from '../engine/onnx/tokens';
 
 /** Exemplars per unit (top and bottom each), as MAIA shows. */
 export const EXEMPLAR_K = 15;
@@ -391,7 +392,7 @@ async function runTry(get: Get, set: Set, image: RawImage, name: string): Promis
   }
   const info = summary.layers.find((l) => l.tensor === layer);
   if (!info) return;
-  const spatial = info.shape.length === 4;
+  const spatial = hasMap(info);
   const token = ++tryToken;
   set({ exTryRunning: true });
   const t0 = performance.now();

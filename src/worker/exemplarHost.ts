@@ -17,6 +17,7 @@ import { sceneSource } from '../engine/exemplars/sceneSource';
 import type { LoadedModel } from '../engine/lab/loadedModel';
 import type { Layer } from '../engine/types';
 import type { EngineResponseBody, ExemplarItem, GridEntry, IndexedLayer, Progress, UnitExemplars } from './protocol';
+import { hasMap } from '../engine/onnx/tokens';
 
 export const DEFAULT_K = 15;
 /** Images per probed run while indexing. */
@@ -172,14 +173,17 @@ export class ExemplarHost {
     const bottom = stats.bottom.slice(0, k);
     const ranked = [...top, ...bottom];
     const images = ranked.map((r) => ds.image(r.index));
-    const spatial = layer.shape.length === 4;
-    const maps = spatial && ranked.length ? (await model.run({ images, maps: [{ layer: layer.tensor, unit }], signal, preprocess: preprocessFor(model, ds) })).maps[`${layer.tensor}#${unit}`] : null;
+    const spatial = hasMap(layer);
+    const run = spatial && ranked.length ? await model.run({ images, maps: [{ layer: layer.tensor, unit }], signal, preprocess: preprocessFor(model, ds) }) : null;
+    const maps = run ? run.maps[`${layer.tensor}#${unit}`] : null;
+    const cls = run?.classTokens?.[`${layer.tensor}#${unit}`];
     const [h, w] = maps ? maps.dims.slice(1) : [0, 0];
     const items: ExemplarItem[] = ranked.map((r, i) => ({
       index: r.index,
       value: r.value,
       image: images[i],
       map: maps ? { dims: [h, w], data: maps.data.slice(i * h * w, (i + 1) * h * w) } : null,
+      ...(cls ? { classToken: Array.from(cls.data.subarray(i * cls.dims[1], (i + 1) * cls.dims[1])) } : {}),
       facets: facetsOf(ds, r.index),
     }));
     const topItems = items.slice(0, top.length);

@@ -25,6 +25,7 @@ import type { Model } from '../engine/onnx/model';
 import type { Runtime, SessionOptions } from '../engine/runtime/types';
 import type { RawImage, TensorF32 } from '../engine/types';
 import type { EngineResponseBody, Progress } from './protocol';
+import { hasMap } from '../engine/onnx/tokens';
 
 /** What an attribution explains: a unit's spatial sum, or a class logit. */
 export type AttributionTarget = { kind: 'unit'; layer: string; unit: number } | { kind: 'logit'; index: number };
@@ -179,8 +180,8 @@ export class GradHost {
     const { target: t, method } = request;
     let target: GradientTarget;
     if (t.kind === 'unit') {
-      this.checkUnit(model, t.layer, t.unit);
-      target = { kind: 'unit', tensor: t.layer, unit: t.unit, reduce: 'sum' };
+      const layer = this.checkUnit(model, t.layer, t.unit);
+      target = { kind: 'unit', tensor: t.layer, unit: t.unit, reduce: 'sum', ...(layer.tokens ? { tokens: layer.tokens } : {}) };
     } else {
       target = { kind: 'logit', index: t.index };
     }
@@ -241,7 +242,7 @@ export class GradHost {
     progress({ stage: 'featvis', fraction: 0, message: 'Building the gradient session' });
     const steps = request.steps ?? DEFAULT_STEPS;
     const plan = () => {
-      const p = featureObjective(model.model, layer.tensor, layer.shape, request.unit, objective);
+      const p = featureObjective(model.model, layer.tensor, layer.shape, request.unit, objective, layer.tokens);
       return { model: p.model, target: p.target };
     };
     const vis = await this.withRunner(runtime, session, model, `featvis|${objective}|${layer.tensor}#${request.unit}`, plan, (runner) =>
@@ -256,7 +257,7 @@ export class GradHost {
       }),
     );
     // The unit's own score on the final images, as the exemplars are ranked: its spatial max.
-    const spatial = layer.shape.length === 4;
+    const spatial = hasMap(layer);
     const run = await model.run({ images: vis.images, layers: spatial ? [] : [layer.tensor], maps: spatial ? [{ layer: layer.tensor, unit: request.unit }] : [], signal });
     const n = vis.images.length;
     let activation: number[];

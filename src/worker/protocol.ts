@@ -122,6 +122,8 @@ export interface ExemplarItem {
   image: RawImage;
   /** The unit's activation map on this image, dims [h, w]; null for layers without a spatial map. */
   map: TensorF32 | null;
+  /** Token layers with a class token: the unit's value there, shown apart from the patch map. */
+  classToken?: number[];
   facets: ExemplarFacets | null;
 }
 

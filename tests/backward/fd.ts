@@ -66,6 +66,10 @@ export function int64Init(name: string, values: number[], dims = [values.length]
   return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: values }) as unknown as Tensor;
 }
 
+export function onnxBool(name: string, value: boolean): Tensor {
+  return onnx.TensorProto.create({ name, dims: [], dataType: onnx.TensorProto.DataType.BOOL, int32Data: [value ? 1 : 0] }) as unknown as Tensor;
+}
+
 /** Values in ±[lo, lo + span): away from 0 (Relu's kink) by at least lo. */
 export function awayFromZero(n: number, seed: number, lo = 0.1, span = 1): Float32Array {
   const r = mulberry32(seed);

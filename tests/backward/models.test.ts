@@ -1,7 +1,9 @@
 /**
  * Whole-model gradients against PyTorch autograd (tests/fixtures/make_gradients.py): the built-in
  * model and every torchvision fixture, a logit target and a unit target at a middle layer, w.r.t.
- * the input (and, for resnet18, w.r.t. an intermediate layer too). Full tensors are compared:
+ * the input and, where the references name one, an intermediate layer too (resnet18,
+ * ShuffleNetV2, MNASNet, ConvNeXt-T; a token layer of the small ViT, an NHWC stage of the small
+ * Swin, a block of the small MaxViT). Full tensors are compared:
  * max |a − b| / max |b| < 1e-4, after aligning the few kink units where the two float32 forward
  * passes fall on different sides (./kinks.ts; their number is bounded and logged).
  */
@@ -52,7 +54,7 @@ describe.each(GRADIENT_MODELS)('%s gradients match PyTorch autograd', (name) => 
     expect(aligned.margin).toBeLessThan(0.5);
     expect(aligned.flips).toBeLessThanOrEqual(MAX_FLIPS);
     ({ model, shapes } = aligned);
-  });
+  }, 120_000); // ConvNeXt-T (114 MB) loads, dry-runs and aligns for several seconds on a busy 2-core machine
 
   it.each(ref.cases.map((c) => [c.id, c] as const))('%s target', async (_id, c) => {
     const wrt = c.wrt.map((w) => w.name);

@@ -3,7 +3,7 @@
  * into tests/.fixtures/ (see that script for the targets and the input recipe).
  */
 import { readFileSync } from 'node:fs';
-import { fixturePath } from '../setup/fixturePaths';
+import { SMALL_FIXTURES, fixturePath } from '../setup/fixturePaths';
 
 /** Models with gradient references; keep in sync with NAMES in make_gradients.py. */
 export const GRADIENT_MODELS = [
@@ -14,6 +14,7 @@ export const GRADIENT_MODELS = [
   'densenet121',
   'googlenet',
   'placeholder-fmnist',
+  ...SMALL_FIXTURES,
 ] as const;
 export type GradientModelName = (typeof GRADIENT_MODELS)[number];
 
@@ -31,8 +32,11 @@ export interface GradientRefWrt {
 }
 
 export interface GradientRefCase {
-  id: 'logit' | 'unit';
-  target: { kind: 'logit'; index: number } | { kind: 'unit'; tensor: string; unit: number; reduce: 'mean' | 'sum' };
+  /** 'token': a unit of a token layer [N,T,C] (a channel, over the patch tokens). */
+  id: 'logit' | 'unit' | 'token';
+  target:
+    | { kind: 'logit'; index: number }
+    | { kind: 'unit'; tensor: string; unit: number; reduce: 'mean' | 'sum'; tokens?: { prefix: number; grid: [number, number] } };
   targetValue: number;
   wrt: GradientRefWrt[];
   module?: string;

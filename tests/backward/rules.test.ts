@@ -4,11 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { float, type AttrValue } from '../../src/engine/onnx/backward/builder';
-import { awayFromZero, checkGradients, distinct, floatInit, int64Init, node, uniform, type FdCase, type FdInput } from './fd';
+import { awayFromZero, checkGradients, distinct, floatInit, int64Init, node, onnxBool, uniform, type FdCase, type FdInput } from './fd';
 
 /** Observed: ≤ 8e-5 (float32 central differences, h = 1e-2); a wrong rule is off by O(1). */
 const TOL = 2e-3;
 const N = 2;
+const INT64_MAX = Number.MAX_SAFE_INTEGER; // Slice clamps it like INT64_MAX
 const size = (d: number[]) => d.reduce((p, x) => p * x, 1);
 const input = (name: string, dims: number[], fill: (n: number, seed: number) => Float32Array = uniform, seed = 1, extra: Partial<FdInput> = {}): FdInput => ({
   name,
@@ -262,6 +263,231 @@ describe('data movement', () => {
       inputs: [input('x', [N, 2, 4, 5], uniform, 79)],
       nodes: [node('Pad', ['x', 'pads'], ['y'], { mode: 'constant' })],
       initializers: [int64Init('pads', [0, 0, 1, -1, 0, 0, 2, 1])],
+      output: 'y',
+    }));
+});
+
+describe('reductions', () => {
+  const x = (dims: number[], seed: number, fill = uniform) => [input('x', dims, fill, seed)];
+  it('ReduceMean over H and W, keepdims 0 (ShuffleNetV2, MNASNet global pooling; axes attribute)', () =>
+    expectClose({ inputs: x([N, 3, 4, 5], 101), nodes: [node('ReduceMean', ['x'], ['y'], { axes: [2, 3], keepdims: 0 })], output: 'y' }));
+  it('ReduceMean, axes as an input (opset 18), keepdims 1', () =>
+    expectClose({
+      inputs: x([N, 3, 4, 5], 102),
+      nodes: [node('ReduceMean', ['x', 'ax'], ['y'])],
+      initializers: [int64Init('ax', [-1])],
+      output: 'y',
+      opset: 18,
+    }));
+  it('ReduceMean over every axis, batch included (keepdims 1)', () =>
+    expectClose({ inputs: x([N, 2, 3, 3], 103), nodes: [node('ReduceMean', ['x'], ['y'])], output: 'y' }));
+  it('ReduceMean with empty axes and noop_with_empty_axes (opset 18): an identity', () =>
+    expectClose({ inputs: x([N, 2, 3, 3], 104), nodes: [node('ReduceMean', ['x'], ['y'], { noop_with_empty_axes: 1 })], output: 'y', opset: 18 }));
+  it('ReduceSum, axes input (opset 13), keepdims 0, negative axis', () =>
+    expectClose({
+      inputs: x([N, 3, 4, 5], 105),
+      nodes: [node('ReduceSum', ['x', 'ax'], ['y'], { keepdims: 0 })],
+      initializers: [int64Init('ax', [-2])],
+      output: 'y',
+    }));
+  it('ReduceSum with an axes attribute (opset 11)', () =>
+    expectClose({ inputs: x([N, 3, 4, 5], 106), nodes: [node('ReduceSum', ['x'], ['y'], { axes: [1, 3] })], output: 'y', opset: 11 }));
+  it('ReduceMax over channels, keepdims 0 (distinct values: no ties)', () =>
+    expectClose({ inputs: x([N, 4, 3, 3], 107, distinct), nodes: [node('ReduceMax', ['x'], ['y'], { axes: [1], keepdims: 0 })], output: 'y' }));
+  it('ReduceMin over the last axis, axes input (opset 18)', () =>
+    expectClose({
+      inputs: x([N, 3, 2, 5], 108, distinct),
+      nodes: [node('ReduceMin', ['x', 'ax'], ['y'])],
+      initializers: [int64Init('ax', [3])],
+      output: 'y',
+      opset: 18,
+    }));
+});
+
+describe('transformer ops', () => {
+  const T = 5;
+  const C = 6;
+  it('LayerNormalization over the last axis of [N,T,C], with scale and bias (ViT, ConvNeXt after a permute)', () =>
+    expectClose({
+      inputs: [input('x', [N, T, C], uniform, 111)],
+      nodes: [node('LayerNormalization', ['x', 'g', 'bt'], ['y'], { axis: -1, epsilon: float(1e-6) })],
+      initializers: [floatInit('g', [C], uniform(C, 112, 0.5, 1.5)), floatInit('bt', [C], uniform(C, 113))],
+      output: 'y',
+    }));
+  it('LayerNormalization over the last two axes of [N,C,H,W], no bias', () =>
+    expectClose({
+      inputs: [input('x', [N, 3, 4, 5], uniform, 114)],
+      nodes: [node('LayerNormalization', ['x', 'g'], ['y'], { axis: 2 })],
+      initializers: [floatInit('g', [4, 5], uniform(20, 115, -1.5, 1.5))],
+      output: 'y',
+    }));
+  it('Erf', () => expectClose({ inputs: [input('x', [N, T, C], (n, s) => uniform(n, s, -2, 2), 116)], nodes: [node('Erf', ['x'], ['y'])], output: 'y' }));
+  it('GELU as exported before opset 20: x·(1 + erf(x/√2))/2', () =>
+    expectClose({
+      inputs: [input('x', [N, T, C], (n, s) => uniform(n, s, -3, 3), 117)],
+      nodes: [
+        node('Div', ['x', 'sqrt2'], ['d']),
+        node('Erf', ['d'], ['e']),
+        node('Add', ['e', 'one'], ['p']),
+        node('Mul', ['x', 'p'], ['m']),
+        node('Mul', ['m', 'half'], ['y']),
+      ],
+      initializers: [floatInit('sqrt2', [], [Math.SQRT2]), floatInit('one', [], [1]), floatInit('half', [], [0.5])],
+      output: 'y',
+    }));
+  it.each(['none', 'tanh'])('Gelu (opset 20), approximate %s', (approximate) =>
+    expectClose({
+      inputs: [input('x', [N, T, C], (n, s) => uniform(n, s, -3, 3), 118)],
+      nodes: [node('Gelu', ['x'], ['y'], { approximate })],
+      output: 'y',
+      opset: 20,
+    }));
+  it('Softmax over the last axis of [N,heads,T,T] (attention)', () =>
+    expectClose({ inputs: [input('x', [N, 2, T, T], (n, s) => uniform(n, s, -2, 2), 119)], nodes: [node('Softmax', ['x'], ['y'], { axis: -1 })], output: 'y' }));
+  it('MatMul of rank-4 batched operands, both differentiated (q·kᵀ)', () =>
+    expectClose({
+      inputs: [input('q', [N, 2, T, 3], uniform, 120), input('k', [N, 2, 3, T], uniform, 121)],
+      nodes: [node('MatMul', ['q', 'k'], ['y'])],
+      output: 'y',
+    }));
+  it('MatMul [N,T,C] × [C,D] weights (a Linear on tokens)', () =>
+    expectClose({
+      inputs: [input('x', [N, T, C], uniform, 122)],
+      nodes: [node('MatMul', ['x', 'w'], ['y'])],
+      initializers: [floatInit('w', [C, 4], uniform(C * 4, 123))],
+      output: 'y',
+    }));
+  it('Mul by a [C] layer scale and Add of a [1,T,C] position embedding, rank 3', () =>
+    expectClose({
+      inputs: [input('x', [N, T, C], uniform, 124), input('pos', [1, T, C], uniform, 125, { declared: [1, T, C] }), input('s', [C], uniform, 126, { declared: [C] })],
+      nodes: [node('Add', ['x', 'pos'], ['t']), node('Mul', ['t', 's'], ['y'])],
+      output: 'y',
+    }));
+  it('Einsum "bghid,bghjd->bghij" and "bghij,bghjd->bghid" (MaxViT attention), every operand', () =>
+    expectClose({
+      inputs: [input('q', [N, 2, 2, 3, 4], uniform, 127), input('k', [N, 2, 2, 3, 4], uniform, 128), input('v', [N, 2, 2, 3, 4], uniform, 129)],
+      nodes: [
+        node('Einsum', ['q', 'k'], ['a'], { equation: 'bghid,bghjd->bghij' }),
+        node('Einsum', ['a', 'v'], ['y'], { equation: 'bghij,bghjd->bghid' }),
+      ],
+      output: 'y',
+    }));
+  it('Einsum with an implicit output ("nij,jk")', () =>
+    expectClose({
+      inputs: [input('a', [N, 3, 4], uniform, 130), input('b', [4, 5], uniform, 131, { declared: [4, 5] })],
+      nodes: [node('Einsum', ['a', 'b'], ['y'], { equation: 'nij,jk' })],
+      output: 'y',
+    }));
+});
+
+describe('indexing and broadcasting', () => {
+  const T = 5;
+  const C = 4;
+  it('Gather of one token with a scalar index (the class token x[:, 0])', () =>
+    expectClose({
+      inputs: [input('x', [N, T, C], uniform, 141)],
+      nodes: [node('Gather', ['x', 'i'], ['g'], { axis: 1 }), node('Unsqueeze', ['g', 'ax'], ['y'])],
+      initializers: [int64Init('i', [0], []), int64Init('ax', [2])],
+      output: 'y',
+    }));
+  it('Gather with 1-D indices: repeats and a negative index, on the last axis', () =>
+    expectClose({
+      inputs: [input('x', [N, 3, T], uniform, 142)],
+      nodes: [node('Gather', ['x', 'i'], ['y'], { axis: 2 })],
+      initializers: [int64Init('i', [4, 0, -1, 2, 0])],
+      output: 'y',
+    }));
+  it('Gather with 2-D indices on a middle axis', () =>
+    expectClose({
+      inputs: [input('x', [N, T, 3], uniform, 143)],
+      nodes: [node('Gather', ['x', 'i'], ['y'], { axis: 1 })],
+      initializers: [int64Init('i', [1, 3, 3, 0, 4, 2], [2, 3])],
+      output: 'y',
+    }));
+  it('Expand of a [N,1,C] tensor over tokens, and of a [1,1,C] class token per image (shape from Shape)', () =>
+    expectClose({
+      inputs: [input('x', [N, 1, C], uniform, 144), input('cls', [1, 1, C], uniform, 145, { declared: [1, 1, C] }), input('z', [N, T, C], uniform, 146)],
+      nodes: [
+        node('Expand', ['x', 'tc'], ['e']),
+        node('Shape', ['z'], ['zs']),
+        node('Slice', ['zs', 'zero', 'one', 'zero'], ['n']),
+        node('Concat', ['n', 'onec'], ['clsShape'], { axis: 0 }),
+        node('Expand', ['cls', 'clsShape'], ['c']),
+        node('Concat', ['c', 'e'], ['y'], { axis: 1 }),
+      ],
+      initializers: [int64Init('tc', [1, T, C]), int64Init('zero', [0]), int64Init('one', [1]), int64Init('onec', [1, C])],
+      output: 'y',
+    }));
+  it('Where with a constant mask, both branches broadcast', () =>
+    expectClose({
+      inputs: [input('a', [N, 3, C], uniform, 147), input('b', [1, C], uniform, 148, { declared: [1, C] })],
+      nodes: [node('Greater', ['m', 'half'], ['cond']), node('Where', ['cond', 'a', 'b'], ['y'])],
+      initializers: [floatInit('m', [3, C], uniform(3 * C, 149, 0, 1)), floatInit('half', [], [0.5])],
+      output: 'y',
+    }));
+  it('Cast float → double → float, and a cast to int64 (no gradient through it)', () =>
+    expectClose({
+      inputs: [input('x', [N, 3, C], uniform, 150)],
+      nodes: [
+        node('Cast', ['x'], ['d'], { to: 11 }),
+        node('Cast', ['d'], ['f'], { to: 1 }),
+        node('Cast', ['x'], ['i'], { to: 7 }),
+        node('Cast', ['i'], ['k'], { to: 1 }),
+        node('Add', ['f', 'k'], ['y']),
+      ],
+      output: 'y',
+    }));
+  it('Dropout in training mode with ratio 0 (Swin attention): an identity', () =>
+    expectClose({
+      inputs: [input('x', [N, 3, C], uniform, 151)],
+      nodes: [node('Dropout', ['x', 'r', 't'], ['y'])],
+      initializers: [floatInit('r', [], [0]), onnxBool('t', true)],
+      output: 'y',
+    }));
+});
+
+describe('slicing and padding computed at run time', () => {
+  it('Slice with step 2 on two axes (Swin patch merging x[:, 0::2, 1::2])', () =>
+    expectClose({
+      inputs: [input('x', [N, 5, 6, 3], uniform, 161)],
+      nodes: [node('Slice', ['x', 'st', 'en', 'ax', 'sp'], ['y'])],
+      initializers: [int64Init('st', [0, 1]), int64Init('en', [INT64_MAX, INT64_MAX]), int64Init('ax', [1, 2]), int64Init('sp', [2, 2])],
+      output: 'y',
+    }));
+  it('Slice with a negative step (a flip) and a clamped end', () =>
+    expectClose({
+      inputs: [input('x', [N, 3, 6], uniform, 162)],
+      nodes: [node('Slice', ['x', 'st', 'en', 'ax', 'sp'], ['y'])],
+      initializers: [int64Init('st', [-2]), int64Init('en', [-INT64_MAX]), int64Init('ax', [2]), int64Init('sp', [-1])],
+      output: 'y',
+    }));
+  it("Slice with starts/ends computed from Shape (ShuffleNetV2's channel split with a dynamic batch)", () =>
+    expectClose({
+      inputs: [input('x', [N, 6, 3, 3], uniform, 163)],
+      nodes: [
+        node('Shape', ['x'], ['s']),
+        node('Gather', ['s', 'one'], ['c']),
+        node('Div', ['c', 'two'], ['half']),
+        node('Slice', ['x', 'half', 'big', 'one'], ['hi']),
+        node('Slice', ['x', 'zero', 'half', 'one'], ['lo']),
+        node('Mul', ['hi', 'lo'], ['y']),
+      ],
+      initializers: [int64Init('one', [1]), int64Init('two', [2]), int64Init('zero', [0]), int64Init('big', [INT64_MAX])],
+      output: 'y',
+    }));
+  it("Pad with pads computed from Shape (Swin's padding to a multiple of the window)", () =>
+    expectClose({
+      inputs: [input('x', [N, 5, 3, 2], uniform, 164)],
+      nodes: [
+        node('Shape', ['x'], ['s']),
+        node('Gather', ['s', 'one'], ['h']),
+        node('Mod', ['h', 'four'], ['r']),
+        node('Sub', ['four', 'r'], ['p']),
+        // begins [0, p, 0, 0], ends [0, 0, 1, −1]: a crop on the last axis too
+        node('Concat', ['z1', 'p', 'mid', 'tail'], ['pads'], { axis: 0 }),
+        node('Pad', ['x', 'pads'], ['y'], { mode: 'constant' }),
+      ],
+      initializers: [int64Init('one', [1]), int64Init('four', [4]), int64Init('z1', [0]), int64Init('mid', [0, 0, 0, 0]), int64Init('tail', [1, -1])],
       output: 'y',
     }));
 });

@@ -16,7 +16,7 @@ import { encodeModel } from '../../src/engine/onnx/model';
 import { nodeRuntime } from '../../src/engine/runtime/node';
 import { decodeImageFile } from '../../src/cli/decode';
 import { encodeNpy } from '../../src/cli/npy';
-import { REPO_ROOT } from '../setup/fixturePaths';
+import { REPO_ROOT, fixturePath } from '../setup/fixturePaths';
 import { lab } from '../setup/runLab';
 
 const exec = promisify(execFile);
@@ -86,6 +86,20 @@ describe('lab grad', () => {
     // The overrides matter: the default preprocessing gives another gradient.
     const plain = await engineGradient({ kind: 'logit', index: 2 }, layer);
     expect(plain.some((v, i) => Math.abs(v - want[i]) > 1e-4)).toBe(true);
+  });
+
+  it("a token layer's unit (ViT): the target is the channel's mean over the patch tokens, as `lab run` reports it", async () => {
+    const vit = fixturePath('vit_mini.onnx');
+    const layer = 'encoder.layers.encoder_layer_1:add#1';
+    const r = await lab('grad', vit, IMAGE, '--target', `${layer}:5`, '--reduce', 'mean', '--out', join(dir, 'token.npy'), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ shape: [1, 3, 64, 64], target: { kind: 'unit', unit: 5, reduce: 'mean', tokens: { prefix: 1, grid: [4, 4] } } });
+    expect(doc.maxAbs).toBeGreaterThan(0);
+    const run = await lab('run', vit, IMAGE, '--layers', layer, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const mean = JSON.parse(run.stdout).images[0].layers[layer].mean[5];
+    expect(doc.targetValue).toBeCloseTo(mean, 5);
   });
 
   it('bad targets fail with a message and exit code 1', async () => {

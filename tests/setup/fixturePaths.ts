@@ -13,6 +13,12 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Folder holding the generated fixtures. */
 export const FIXTURE_DIR = join(REPO_ROOT, 'tests', '.fixtures');
 
+/**
+ * 64-px exports of the architectures with reductions, token layers and attention (ShuffleNetV2,
+ * MNASNet, ConvNeXt-T, and small ViT/Swin/MaxViT configs of torchvision's classes).
+ */
+export const SMALL_FIXTURES = ['shufflenet_v2_x0_5', 'mnasnet0_5', 'convnext_tiny', 'vit_mini', 'swin_mini', 'maxvit_mini'] as const;
+
 /** Fixture model names; each has `<name>.onnx` and `<name>.ref.json`. Keep in sync with MODELS in make_torchvision.py. */
 export const TORCHVISION_FIXTURES = [
   'resnet18',
@@ -22,6 +28,7 @@ export const TORCHVISION_FIXTURES = [
   'densenet121',
   'googlenet',
   'no_image_input',
+  ...SMALL_FIXTURES,
 ] as const;
 
 export type TorchvisionFixture = (typeof TORCHVISION_FIXTURES)[number];

@@ -6,6 +6,8 @@
  * never executed: the agent acts only through typed, schema-validated tool calls.
  */
 
+import type { SceneSpec } from '../synth/spec';
+
 /** A JSON Schema object (draft 2020-12 subset that ajv validates). */
 export type JsonSchema = { [key: string]: unknown };
 
@@ -37,7 +39,21 @@ export interface StoredImage {
   scene?: { class: string; color: string; texture: string; background: string; backgroundKind: string };
   /** Activation map of the unit over this image, when a tool computed one (row-major, mapH × mapW). */
   map?: { h: number; w: number; data: number[] };
+  /** Where the image came from (added by the tools; edits and the describer read it). */
+  origin?: ImageOrigin;
+  /** The full scene spec of a scene image (plain JSON), so scene edits can re-render it. */
+  spec?: SceneSpec;
+  /** The unit's activation (spatial max, or the logit) on this image, when a tool measured it. */
+  activation?: number;
 }
+
+/** How a stored image was made. A masked image points at the image it masks. */
+export type ImageOrigin =
+  | { kind: 'dataset'; index: number }
+  | { kind: 'text2image'; prompt: string; sample: number }
+  | { kind: 'edit'; of: string; instruction: string }
+  | { kind: 'mask'; of: string }
+  | { kind: 'upload'; name?: string };
 
 /** A tool call as a backend reports it. `arguments` is the raw JSON text the model wrote. */
 export interface ToolCall {

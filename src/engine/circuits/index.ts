@@ -4,3 +4,4 @@ export { discoverCircuit, checkImages, MAX_EXAMPLES } from './discover';
 export { defaultCircuitLayers, blockOutputs, resolveCircuitLayers } from './layers';
 export { applyEdits, joiningConv, shapesOfLayers, type EditShapes } from './edits';
 export { splitConcept, restOf } from './concept';
+export { makeSpec, SPEC_DEFAULTS } from './spec';

@@ -4,14 +4,15 @@
  * gives true shapes for any exporter (no shape inference to trust).
  */
 import { LabError, asLabError, sessionError } from '../errors';
-import { decodeModel, encodeModel, metadata, opsetVersion, type Model } from '../onnx/model';
+import { decodeModel, encodeModel, metadata, opsetVersion, type Model, type Node } from '../onnx/model';
 import { realInputs } from '../onnx/graph';
 import { friendlyLabels } from '../onnx/names';
 import { exposeTensors } from '../onnx/probes';
 import { findImageInput, ioInfo, opHistogram, parameterCount } from '../onnx/summary';
+import { tokenLayout } from '../onnx/tokens';
 import { preprocessFor } from '../data/preprocess';
 import type { Runtime, SessionOptions } from '../runtime/types';
-import type { Layer, ModelSummary, Preprocess } from '../types';
+import type { Layer, ModelSummary, Preprocess, TokenLayout } from '../types';
 import { sha256Hex } from './hash';
 import { layerMemoKey, type LayerMemo } from './layerMemo';
 
@@ -115,17 +116,22 @@ async function dryRunLayers(runtime: Runtime, model: Model, p: Preprocess, { sig
     const out = await session.run({ [input.name]: blank }, { outputs: candidates.map((c) => c.tensor), signal }).catch((err) => {
       throw asLabError(err, 'bad-model');
     });
-    const kept = candidates.filter(({ tensor }) => {
+    // NCHW maps, [N,C] vectors, and [N,T,C] token layers whose patches tile the image.
+    const kept = candidates.flatMap(({ node, tensor }): Array<{ node: Node; tensor: string; channels: number; tokens?: TokenLayout }> => {
       const t = out[tensor];
-      return t && t.type === 'float32' && t.dims[0] === 1 && (t.dims.length === 4 || t.dims.length === 2);
+      if (!t || t.type !== 'float32' || t.dims[0] !== 1) return [];
+      if (t.dims.length === 4 || t.dims.length === 2) return [{ node, tensor, channels: t.dims[1] }];
+      const tokens = tokenLayout(t.dims, [H, W]);
+      return tokens ? [{ node, tensor, channels: t.dims[2], tokens }] : [];
     });
     const labels = friendlyLabels(kept);
-    return kept.map(({ node, tensor }, i) => ({
+    return kept.map(({ node, tensor, channels, tokens }, i) => ({
       tensor,
       label: labels[i],
       op: node.opType,
-      channels: out[tensor].dims[1],
+      channels,
       shape: out[tensor].dims,
+      ...(tokens ? { tokens } : {}),
     }));
   } finally {
     await session.release();

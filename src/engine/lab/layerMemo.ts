@@ -8,7 +8,7 @@
 import type { Layer } from '../types';
 
 /** Bump when dryRunLayers keeps or names layers differently. */
-const LAYERS_VERSION = 1;
+const LAYERS_VERSION = 2; // 2: token layers [N,T,C] are layers
 
 export interface LayerMemo {
   get(key: string): Promise<Layer[] | undefined>;

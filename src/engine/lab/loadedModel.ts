@@ -7,6 +7,7 @@ import { imagesToTensor } from '../data/preprocess';
 import { LabError, asLabError, sessionError } from '../errors';
 import { encodeModel, type Model } from '../onnx/model';
 import { addProbes, probeOutput } from '../onnx/probes';
+import { hasMap } from '../onnx/tokens';
 import type { Runtime, Session, SessionOptions } from '../runtime/types';
 import type { ModelSummary, Preprocess, RawImage, RunResult, TensorF32 } from '../types';
 import { inspectModel, type InspectOptions } from './inspect';
@@ -96,7 +97,7 @@ export class LoadedModel {
       if (!Number.isInteger(m.unit) || m.unit < 0 || m.unit >= layer.channels) {
         throw new LabError('bad-request', `Unit ${m.unit} is out of range for ${layer.label} (0..${layer.channels - 1}).`);
       }
-      if (layer.shape.length !== 4) throw new LabError('bad-request', `${layer.label} has no spatial map (shape [${layer.shape}]).`);
+      if (!hasMap(layer)) throw new LabError('bad-request', `${layer.label} has no spatial map (shape [${layer.shape}]).`);
     }
     const session = await this.probeSession(layers, maps);
     const input = imagesToTensor(request.images, request.preprocess ?? this.summary.preprocess);
@@ -105,7 +106,12 @@ export class LoadedModel {
     });
     const result: RunResult = { logits: out[this.summary.outputs[0].name], stats: {}, maps: {} };
     for (const t of layers) result.stats[t] = { max: out[probeOutput.max(t)], mean: out[probeOutput.mean(t)] };
-    for (const m of maps) result.maps[`${m.layer}#${m.unit}`] = out[probeOutput.map(m.layer, m.unit)];
+    for (const m of maps) {
+      const key = `${m.layer}#${m.unit}`;
+      result.maps[key] = out[probeOutput.map(m.layer, m.unit)];
+      const cls = out[probeOutput.classToken(m.layer, m.unit)];
+      if (cls) (result.classTokens ??= {})[key] = cls;
+    }
     return result;
   }
 
@@ -119,8 +125,8 @@ export class LoadedModel {
     } else {
       const byTensor = new Map(this.summary.layers.map((l) => [l.tensor, l]));
       const probed = addProbes(this.model, {
-        layers: layers.map((t) => ({ tensor: t, rank: byTensor.get(t)!.shape.length })),
-        maps: maps.map((m) => ({ tensor: m.layer, unit: m.unit })),
+        layers: layers.map((t) => ({ tensor: t, rank: byTensor.get(t)!.shape.length, tokens: byTensor.get(t)!.tokens })),
+        maps: maps.map((m) => ({ tensor: m.layer, unit: m.unit, tokens: byTensor.get(m.layer)!.tokens })),
       });
       session = this.runtime.createSession(encodeModel(probed), this.sessionOptions).catch((err) => {
         this.probeSessions.delete(key);

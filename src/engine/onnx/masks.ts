@@ -1,8 +1,8 @@
 /**
- * Mask surgery: for each masked layer a new graph input `mask:<layer>` ([1,C,1,1], or [1,C] for
- * vector layers) multiplies the layer's output. The producer's output is renamed and the Mul
- * writes the original name, so every consumer — later nodes, graph outputs, probes — sees the
- * masked value. All-ones masks leave the model's function unchanged.
+ * Mask surgery: for each masked layer a new graph input `mask:<layer>` ([1,C,1,1], [1,C] for
+ * vector layers, [1,1,C] for token layers) multiplies the layer's output. The producer's output
+ * is renamed and the Mul writes the original name, so every consumer — later nodes, graph
+ * outputs, probes — sees the masked value. All-ones masks leave the model's function unchanged.
  */
 import { cloneModel, type Model } from './model';
 import { floatValueInfo, freshNamer, makeNode } from './graph';
@@ -34,8 +34,9 @@ export function addMasks(model: Model, layers: MaskLayer[], options: MaskOptions
     const raw = fresh(`${tensor}:unmasked`);
     producer.output = producer.output.map((o) => (o === tensor ? raw : o));
     const input = maskInput(tensor);
+    // A token layer [N,T,C] scales a channel across all its tokens (class token included).
     const batch = options.batched ? 'N' : 1;
-    const dims = rank === 4 ? [batch, channels, 1, 1] : [batch, channels];
+    const dims = rank === 4 ? [batch, channels, 1, 1] : rank === 3 ? [batch, 1, channels] : [batch, channels];
     graph.input.push(floatValueInfo(input, dims));
     // Insert right after the producer to keep the node list topologically sorted.
     if (!options.shift) {

@@ -126,13 +126,13 @@ export function UnitView() {
       <h3>Top {current.top.length} exemplars</h3>
       <div className="exemplar-row" data-testid="exemplars-top">
         {current.top.map((it, i) => (
-          <ExemplarCard key={`t${it.index}`} view={views.top[i]} value={it.value} title={itemTitle(it)} testid="exemplar" rank={i + 1} />
+          <ExemplarCard key={`t${it.index}`} view={views.top[i]} value={it.value} title={itemTitle(it)} testid="exemplar" rank={i + 1} classToken={it.classToken} />
         ))}
       </div>
       <h3>Bottom {current.bottom.length} exemplars</h3>
       <div className="exemplar-row" data-testid="exemplars-bottom">
         {current.bottom.map((it, i) => (
-          <ExemplarCard key={`b${it.index}`} view={views.bottom[i]} value={it.value} title={itemTitle(it)} testid="exemplar-bottom" rank={i + 1} />
+          <ExemplarCard key={`b${it.index}`} view={views.bottom[i]} value={it.value} title={itemTitle(it)} testid="exemplar-bottom" rank={i + 1} classToken={it.classToken} />
         ))}
       </div>
       {live && (

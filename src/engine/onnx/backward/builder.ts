@@ -60,7 +60,7 @@ export function attrs(node: Node) {
   };
 }
 
-/** Numeric values of a tensor proto (float, double, int32, int64, raw or typed fields). */
+/** Numeric values of a tensor proto (float, double, int32, int64, bool/uint8; raw or typed fields). */
 export function tensorValues(t: Tensor): number[] {
   const raw = t.rawData;
   if (raw && raw.byteLength > 0) {
@@ -79,6 +79,10 @@ export function tensorValues(t: Tensor): number[] {
       case DataType.INT64:
         for (let i = 0; i < raw.byteLength; i += 8) out.push(Number(view.getBigInt64(i, true)));
         return out;
+      case DataType.BOOL:
+      case DataType.UINT8:
+        for (let i = 0; i < raw.byteLength; i++) out.push(view.getUint8(i));
+        return out;
       default:
         throw new LabError('unsupported-op', `Cannot read a constant "${t.name}" of data type ${t.dataType}.`);
     }
@@ -86,6 +90,7 @@ export function tensorValues(t: Tensor): number[] {
   if (t.floatData?.length) return t.floatData.map(Number);
   if (t.doubleData?.length) return t.doubleData.map(Number);
   if (t.int64Data?.length) return t.int64Data.map(Number);
+  // int32_data also holds bool, int8/16 and uint8/16 values.
   if (t.int32Data?.length) return t.int32Data.map(Number);
   return [];
 }
@@ -197,9 +202,22 @@ export class Builder {
 
   /** ReduceSum over `axes` (attribute before opset 13, input since). */
   reduceSum(x: string, axes: number[], keepdims: boolean): string {
+    return this.reduce('ReduceSum', x, axes, keepdims);
+  }
+
+  /** A Reduce* op over `axes`: axes are an input since opset 13 for ReduceSum, 18 for the others. */
+  reduce(op: string, x: string, axes: number[], keepdims: boolean): string {
     if (axes.length === 0) return x;
-    if (this.opset >= 13) return this.op('ReduceSum', [x, this.constI64(axes)], { keepdims: keepdims ? 1 : 0 });
-    return this.op('ReduceSum', [x], { axes, keepdims: keepdims ? 1 : 0 });
+    const asInput = this.opset >= (op === 'ReduceSum' ? 13 : 18);
+    if (asInput) return this.op(op, [x, this.constI64(axes)], { keepdims: keepdims ? 1 : 0 });
+    return this.op(op, [x], { axes, keepdims: keepdims ? 1 : 0 });
+  }
+
+  /** Unsqueeze at `axes` (attribute before opset 13, input since). */
+  unsqueeze(x: string, axes: number[]): string {
+    if (axes.length === 0) return x;
+    if (this.opset >= 13) return this.op('Unsqueeze', [x, this.constI64(axes)]);
+    return this.op('Unsqueeze', [x], { axes });
   }
 
   /** Slice(x) along `axes` (inputs since opset 10). */
@@ -208,6 +226,13 @@ export class Builder {
     const inputs = [x, this.constI64(starts), this.constI64(ends), this.constI64(axes)];
     if (steps) inputs.push(this.constI64(steps));
     return this.op('Slice', inputs);
+  }
+
+  /** Constant-mode Pad by static `pads` ([begin…, end…], attribute before opset 11, input since). */
+  pad(x: string, pads: number[]): string {
+    if (pads.every((p) => p === 0)) return x;
+    if (this.opset >= 11) return this.op('Pad', [x, this.constI64(pads)], { mode: 'constant' });
+    return this.op('Pad', [x], { mode: 'constant', pads });
   }
 
   /** Zeros shaped like `t` (float32). */

@@ -18,6 +18,9 @@
  * - Conv: ConvTranspose with the forward weights; at stride 1 a Conv with the flipped kernel
  *   (faster in onnxruntime; see rules/conv.ts). MaxPool: ScatterElements(add) over the forward
  *   node's Indices output (opset ≥ 16), else MaxUnpool over non-overlapping window sub-grids.
+ * - Shape arithmetic (Shape, Gather, Div… feeding a Reshape, Slice or Pad, as exports with a
+ *   dynamic batch have it) is never differentiated; a Slice or Pad whose starts/pads it computes
+ *   gets its adjoint's pads computed in the graph as well (rules/shape.ts).
  * - An op with no rule on the path is a LabError('unsupported-op') naming the op and the node.
  *
  * Kinks (Relu at 0, MaxPool ties) take PyTorch's conventions: the derivative of Relu at 0 is 0,

@@ -1,5 +1,6 @@
 /** The request and result shapes of backward-graph building (see ./index.ts). */
 import type { Model } from '../model';
+import type { TokenLayout } from '../../types';
 
 /**
  * How a channel's map is reduced to one number per image: sum, mean or max over the spatial axes.
@@ -10,7 +11,9 @@ export type Reduce = 'sum' | 'mean' | 'max';
 /**
  * What to differentiate, per image (batch entries never mix: image n's gradient is that of its
  * own target).
- * - unit: spatial sum/mean of one channel of a layer tensor ([N,C,H,W] or [N,C]).
+ * - unit: spatial sum/mean of one channel of a layer tensor ([N,C,H,W] or [N,C]; of a token
+ *   layer [N,T,C] given with its `tokens` layout, the channel on axis 2 summed/averaged over the
+ *   patch tokens, the class token left out).
  * - logit: one column of the first graph output ([N,K]).
  * - weighted: Σ_terms Σ_c weights[c] · reduce(tensor[:, c]) — e.g. several units, or a direction.
  * - rows: Σ_c W[n, c] · reduce(tensor[n, c]) with W a new graph input (`weights`, [N, C]) fed per
@@ -18,9 +21,9 @@ export type Reduce = 'sum' | 'mean' | 'max';
  *   gradient of every unit of a layer by replicating an image once per unit (circuit discovery).
  */
 export type GradientTarget =
-  | { kind: 'unit'; tensor: string; unit: number; reduce: Reduce }
+  | { kind: 'unit'; tensor: string; unit: number; reduce: Reduce; tokens?: TokenLayout }
   | { kind: 'logit'; index: number }
-  | { kind: 'weighted'; terms: Array<{ tensor: string; weights: number[]; reduce: Reduce }> }
+  | { kind: 'weighted'; terms: Array<{ tensor: string; weights: number[]; reduce: Reduce; tokens?: TokenLayout }> }
   | { kind: 'rows'; tensor: string; weights: string; reduce: Reduce };
 
 /**

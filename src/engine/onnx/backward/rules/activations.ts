@@ -117,3 +117,34 @@ export const Softmax: Rule = {
     return [b.op('Mul', [Y, b.op('Sub', [dy, dot])])];
   },
 };
+
+/**
+ * Gelu (opset 20; earlier exports spell it with Erf). approximate 'none': y' = Φ(x) + x·φ(x);
+ * 'tanh': with u = k(x + c·x³), t = tanh(u), y' = (1 + t)/2 + x(1 − t²)·k(1 + 3c·x²)/2.
+ */
+export const Gelu: Rule = {
+  inputs: [0],
+  vjp: (a) => {
+    const { b, node } = a;
+    const X = node.input[0];
+    const approx = attrs(node).str('approximate', 'none');
+    const x2 = b.op('Mul', [X, X]);
+    let slope: string;
+    if (approx === 'none') {
+      const cdf = b.op('Mul', [b.op('Add', [b.op('Erf', [b.op('Mul', [X, b.scalar(Math.SQRT1_2)])]), b.scalar(1)]), b.scalar(0.5)]);
+      const pdf = b.op('Mul', [b.op('Exp', [b.op('Mul', [x2, b.scalar(-0.5)])]), b.scalar(1 / Math.sqrt(2 * Math.PI))]);
+      slope = b.op('Add', [cdf, b.op('Mul', [X, pdf])]);
+    } else if (approx === 'tanh') {
+      const k = Math.sqrt(2 / Math.PI);
+      const c = 0.044715;
+      const t = b.op('Tanh', [b.op('Mul', [b.op('Add', [X, b.op('Mul', [b.op('Mul', [x2, X]), b.scalar(c)])]), b.scalar(k)])]);
+      const sech2 = b.op('Sub', [b.scalar(1), b.op('Mul', [t, t])]);
+      const du = b.op('Add', [b.op('Mul', [x2, b.scalar(3 * c * k)]), b.scalar(k)]);
+      const half = b.op('Mul', [b.op('Add', [t, b.scalar(1)]), b.scalar(0.5)]);
+      slope = b.op('Add', [half, b.op('Mul', [b.op('Mul', [X, b.op('Mul', [sech2, du])]), b.scalar(0.5)])]);
+    } else {
+      throw b.unsupported(`approximate "${approx}"`);
+    }
+    return [b.op('Mul', [dy0(a), slope])];
+  },
+};

@@ -72,3 +72,20 @@ export const Div: Rule = {
     ];
   },
 };
+
+/** Where(cond, a, b): the gradient goes to a where cond holds, to b elsewhere (each reduced to its shape). */
+export const Where: Rule = {
+  inputs: [1, 2],
+  vjp: (a) => {
+    const { b, node, needs } = a;
+    const dy = dy0(a);
+    const [cond, A, B] = node.input;
+    const Y = node.output[0];
+    const zero = b.scalar(0);
+    return [
+      null,
+      needs[1] ? b.reduceTo(b.op('Where', [cond, dy, zero]), A, Y) : null,
+      needs[2] ? b.reduceTo(b.op('Where', [cond, zero, dy]), B, Y) : null,
+    ];
+  },
+};

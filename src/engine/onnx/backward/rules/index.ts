@@ -2,9 +2,12 @@
 import * as act from './activations';
 import { Conv } from './conv';
 import * as ew from './elementwise';
-import { Gemm, MatMul } from './linear';
-import { BatchNormalization } from './normalization';
+import { Gather } from './gather';
+import { Einsum, Gemm, MatMul } from './linear';
+import * as math from './math';
+import { BatchNormalization, LayerNormalization } from './normalization';
 import { AveragePool, GlobalAveragePool, MaxPool } from './pool';
+import * as red from './reduce';
 import * as sh from './shape';
 import type { Rule } from './rule';
 
@@ -20,18 +23,32 @@ export const RULES: Readonly<Record<string, Rule>> = {
   HardSigmoid: act.HardSigmoid,
   HardSwish: act.HardSwish,
   Softmax: act.Softmax,
+  Gelu: act.Gelu,
+  Erf: math.Erf,
+  Sqrt: math.Sqrt,
+  Reciprocal: math.Reciprocal,
+  Exp: math.Exp,
+  Log: math.Log,
+  Pow: math.Pow,
   Add: ew.Add,
   Sub: ew.Sub,
   Mul: ew.Mul,
   Div: ew.Div,
   Neg: ew.Neg,
   Sum: ew.Sum,
+  Where: ew.Where,
+  ReduceSum: red.ReduceSum,
+  ReduceMean: red.ReduceMean,
+  ReduceMax: red.ReduceExtremum,
+  ReduceMin: red.ReduceExtremum,
   MaxPool,
   AveragePool,
   GlobalAveragePool,
   BatchNormalization,
+  LayerNormalization,
   Gemm,
   MatMul,
+  Einsum,
   Flatten: sh.Reshape,
   Reshape: sh.Reshape,
   Squeeze: sh.Reshape,
@@ -43,6 +60,9 @@ export const RULES: Readonly<Record<string, Rule>> = {
   Split: sh.Split,
   Slice: sh.Slice,
   Pad: sh.Pad,
+  Expand: sh.Expand,
+  Cast: sh.Cast,
+  Gather,
 };
 
 /**

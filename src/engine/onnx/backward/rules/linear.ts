@@ -54,3 +54,38 @@ export const MatMul: Rule = {
     ];
   },
 };
+
+/**
+ * Einsum (MaxViT's attention: "bghid,bghjd->bghij"), explicit or implicit output, without
+ * ellipsis or repeated letters in a term: the gradient of operand i is the Einsum of dY with the
+ * other operands onto operand i's letters. A letter only operand i has (summed away) would need
+ * a broadcast back, and is reported.
+ */
+export const Einsum: Rule = {
+  inputs: 'all',
+  vjp: (a) => {
+    const { b, node, needs } = a;
+    const equation = attrs(node).str('equation', '').replace(/\s+/g, '');
+    if (equation.includes('.')) throw b.unsupported('an ellipsis in the equation');
+    const [lhs, explicit] = equation.split('->');
+    const terms = lhs.split(',');
+    const letters = terms.join('');
+    const out =
+      explicit ??
+      [...new Set(letters)]
+        .filter((c) => letters.split(c).length === 2)
+        .sort()
+        .join('');
+    if ([...terms, out].some((t) => new Set(t).size !== t.length)) throw b.unsupported('a letter repeated within a term (a diagonal)');
+    const dy = dy0(a);
+    return terms.map((term, i) => {
+      if (!needs[i]) return null;
+      const others = terms.filter((_, k) => k !== i);
+      const available = out + others.join('');
+      const missing = [...term].filter((c) => !available.includes(c));
+      if (missing.length) throw b.unsupported(`letter(s) "${missing.join('')}" summed within operand ${i} alone`);
+      const inputs = [dy, ...node.input.filter((_, k) => k !== i)];
+      return b.op('Einsum', inputs, { equation: `${[out, ...others].join(',')}->${term}` });
+    });
+  },
+};
