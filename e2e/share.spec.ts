@@ -78,6 +78,11 @@ test('exemplars: a unit link round-trips through a change and a reload; the unit
   await page.reload();
   await expect(view).toHaveAttribute('data-unit', '5');
   expect(await page.evaluate(() => location.hash)).toContain('unit=5');
+  // The unit card as a PNG for papers.
+  await expect(view).toHaveAttribute('data-state', 'ready', { timeout: 180_000 });
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('unit-png').click()]);
+  expect(png.suggestedFilename()).toMatch(/^unit-5-.*\.png$/);
+  expect(readFileSync(await png.path()).subarray(1, 4).toString()).toBe('PNG');
   await page.getByTestId('share-embed').click();
   await expect(page.getByTestId('share-text')).toHaveValue(/^<iframe src="http:\/\/127\.0\.0\.1:\d+\/#\/exemplars\?v=1.*&unit=5&.*embed=1"/);
 
