@@ -147,3 +147,17 @@ test('hostile experiment files and exp= addresses are refused with a notice, the
     expect(await page.evaluate(() => location.hash)).toMatch(/^#\/model\?v=1&model=placeholder-fmnist(&dataset=scenes-test)?$/);
   }
 });
+
+test('the start page greets a first visit, opens an example, and comes back from the header', async ({ page }) => {
+  await openLab(page);
+  await expect(page.getByTestId('start-page')).toBeVisible();
+  await page.getByTestId('start-example-fredsr').click();
+  await expect(page.getByTestId('start-page')).toHaveCount(0);
+  await expect(page.getByTestId('upscale-psnr')).toHaveText(/^\d+\.\d\d$/);
+  // Seen once: a reload does not show it again; the header's Examples does.
+  await page.reload();
+  await expect(page.getByTestId('panel-upscale')).toBeVisible();
+  await expect(page.getByTestId('start-page')).toHaveCount(0);
+  await page.getByTestId('open-start').click();
+  await expect(page.getByTestId('start-page')).toBeVisible();
+});
