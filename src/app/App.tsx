@@ -8,6 +8,7 @@ import { ModelPanel } from '../panels/model/ModelPanel';
 import { ExemplarsPanel } from '../panels/exemplars/ExemplarsPanel';
 import { UpscalePanel } from '../panels/upscale/UpscalePanel';
 import { CircuitsPanel } from '../panels/circuits/CircuitsPanel';
+import { AgentPanel } from '../panels/agent/AgentPanel';
 import { BackendBadge } from '../ui/BackendBadge';
 import { DropOverlay } from './DropOverlay';
 import { Notices } from '../ui/Notices';
@@ -23,6 +24,7 @@ function ActivePanel() {
   if (panel === 'exemplars') return <ExemplarsPanel />;
   if (panel === 'upscale') return <UpscalePanel />;
   if (panel === 'circuits') return <CircuitsPanel />;
+  if (panel === 'agent') return <AgentPanel />;
   return <PlaceholderPanel panel={panel} />;
 }
 

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '../engine/agent/clients';
+import { mergeAgentDocs, parseAgentDoc } from '../engine/batch/agentMerge';
 import { createOfflineClient } from '../engine/agent/clients/offline';
 import { ImageStore } from '../engine/agent/imageStore';
 import { AgentRun, DEFAULT_ROUNDS } from '../engine/agent/loop';
@@ -31,11 +32,13 @@ export const AGENT_HELP: CommandHelp = {
   name: 'agent',
   summary: 'the interpretability agent (MAIA) on units of a layer: a description and label per unit (offline by default)',
   usage: [
-    'lab agent MODEL.onnx DATASET --layer L (--unit U | --units 0-63) [--shard i/n] [--backend offline|openai|anthropic] [--base-url URL] [--model NAME] [--api-key-env VAR] [--sees-images] [--tool-mode native|json-in-text] [--rounds 25] [--seed S] [--temperature T] [--max-failures N] [--transcript FILE] [--index INDEX] [--count N] [--threads N] [--json]',
+    'lab agent MODEL.onnx DATASET --layer L (--unit U | --units 0-63) [--shard i/n] [--backend offline|openai|anthropic] [--base-url URL] [--model NAME] [--api-key-env VAR] [--sees-images] [--tool-mode native|json-in-text] [--rounds 25] [--seed S] [--temperature T] [--max-failures N] [--transcript FILE] [--index INDEX] [--count N] [--threads N] [--out FILE] [--json]',
+    'lab agent --merge SHARD1.json SHARD2.json ... --out FILE [--json]',
   ],
   args: [
     { name: 'MODEL.onnx', help: 'the model whose units are described' },
     { name: 'DATASET', help: 'a built-in scene dataset (scenes-test): its scene attributes feed the statistics and the describer' },
+    { name: 'SHARD…', help: 'with --merge: lab.agent/1 files written by --shard i/n --out of one run' },
   ],
   options: [
     { name: 'layer', value: 'L', help: 'the layer (tensor name or label); required' },
@@ -56,9 +59,14 @@ export const AGENT_HELP: CommandHelp = {
     { name: 'index', value: 'INDEX', help: 'an exemplar index from `lab exemplars --out` (skips indexing the layer)' },
     { name: 'count', value: 'N', help: 'use only the first N scenes of the dataset (quick runs)' },
     THREADS_OPTION,
+    { name: 'out', value: 'FILE', help: 'also write the lab.agent/1 document (with --merge: the merged one)' },
+    { name: 'merge', help: 'merge the SHARD files of one run (every shard once, every unit once) into --out' },
     JSON_OPTION,
   ],
-  examples: ['npx lab agent models/scenes-balanced.onnx scenes-test --layer stage3.block2.relu2 --unit 1 --count 2000'],
+  examples: [
+    'npx lab agent models/scenes-balanced.onnx scenes-test --layer stage3.block2.relu2 --unit 1 --count 2000',
+    'npx lab agent --merge part0.json part1.json --out all.json',
+  ],
   notes: ['The JSON document lab.agent/1 and the transcript lab.agent-transcript/1 are specified in docs/cli.md.'],
 };
 
@@ -102,7 +110,23 @@ function transcriptPath(spec: string, unit: number, many: boolean): string {
   return dot > 0 ? `${spec.slice(0, dot)}.u${unit}${spec.slice(dot)}` : `${spec}.u${unit}`;
 }
 
+/** `--merge A B … --out C`: the shards of one run joined, or a refusal naming what does not fit. */
+function mergeCommand(args: Parsed, json: boolean): number {
+  const out = args.options.get('out');
+  if (typeof out !== 'string') throw usageError(AGENT_HELP, 'lab agent --merge A B … takes --out FILE');
+  const docs = args.positionals.map((name) => {
+    if (!existsSync(name)) throw new LabError('bad-request', `No shard file at ${name}.`);
+    return { name, doc: parseAgentDoc(readFileSync(name, 'utf8'), name) };
+  });
+  const merged = mergeAgentDocs(docs);
+  writeFileSync(out, JSON.stringify(merged, null, 2));
+  if (json) console.log(JSON.stringify(merged, null, 2));
+  else console.log(`merged ${docs.length} shard(s): ${merged.units.length} unit(s) of ${merged.layer.label} → ${out}`);
+  return merged.units.every((u) => u.status === 'done') ? 0 : 1;
+}
+
 export async function agentCommand(args: Parsed, deps: AgentDeps): Promise<number> {
+  if (args.options.has('merge')) return mergeCommand(args, args.options.has('json'));
   const json = args.options.has('json');
   const [modelPath, datasetId] = args.positionals;
   const layerSpec = text(args, 'layer');
@@ -136,7 +160,8 @@ export async function agentCommand(args: Parsed, deps: AgentDeps): Promise<numbe
   try {
     const [layer] = deps.resolveLayers(model.summary, layerSpec);
     if (!layer || layer.shape.length !== 4) throw new LabError('bad-request', `${layerSpec} has no spatial map; the agent studies units of convolutional layers.`);
-    let units = parseUnits(unitSpec, layer.channels);
+    const requested = parseUnits(unitSpec, layer.channels);
+    let units = requested;
     const shard = text(args, 'shard');
     if (shard) {
       const { start, end } = shardRange(shard, units.length);
@@ -214,11 +239,13 @@ export async function agentCommand(args: Parsed, deps: AgentDeps): Promise<numbe
       layer: { label: layer.label, tensor: layer.tensor },
       rounds,
       seed,
-      ...(shard ? { shard } : {}),
+      ...(shard ? { requested, shard } : {}),
       units: results,
       timings: { totalMs: Math.round(performance.now() - started) },
     };
     if (json) console.log(JSON.stringify(doc, null, 2));
+    const out = text(args, 'out');
+    if (out) writeFileSync(out, JSON.stringify(doc, null, 2));
     return unfinished ? 1 : 0;
   } finally {
     await model.release();

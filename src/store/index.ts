@@ -14,6 +14,7 @@ import { createGradSlice } from './gradSlice';
 import { createUpscaleSlice } from './upscaleSlice';
 import { createShareSlice } from './shareSlice';
 import { createCircuitSlice } from './circuitSlice';
+import { createAgentSlice } from './agentSlice';
 
 export const useLab = create<LabState>()((...a) => ({
   ...createModelSlice(...a),
@@ -26,6 +27,7 @@ export const useLab = create<LabState>()((...a) => ({
   ...createUpscaleSlice(...a),
   ...createShareSlice(...a),
   ...createCircuitSlice(...a),
+  ...createAgentSlice(...a),
 }));
 
 export type { LabState } from './types';
@@ -36,6 +38,7 @@ export type { DatasetStatus, DatasetPageView } from './datasetSlice';
 export type { ExemplarIndexStatus, ExemplarIndexSource, GridSort, TryResult } from './exemplarSlice';
 export type { AttributionImage, AttributionSettings, AttributionView, FeatureVisStatus } from './gradSlice';
 export type { UpscaleInput, UpscaleMode, UpscalerStatus, WebcamSize } from './upscaleSlice';
+export type { AgentRunView, AgentRunPhase } from './agentSlice';
 export type { ModelSource } from './modelSource';
 export type { CircuitDraft, CircuitStatus, CircuitExamples, CircuitCheck, EditsState } from './circuitSlice';
 export type { PanelId } from './panels';

@@ -10,7 +10,8 @@ import type { GradSlice } from './gradSlice';
 import type { UpscaleSlice } from './upscaleSlice';
 import type { ShareSlice } from './shareSlice';
 import type { CircuitSlice } from './circuitSlice';
+import type { AgentSlice } from './agentSlice';
 
-export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice & CircuitSlice & ShareSlice;
+export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice & CircuitSlice & AgentSlice & ShareSlice;
 
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

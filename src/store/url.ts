@@ -7,6 +7,8 @@
  *              &upscaler=<built-in upscaler id>&upmode=<image|webcam>&upres=<webcam input, e.g. 640x360>
  *              &norm=<image datasets' mean/std override: m0,m1,m2;s0,s1,s2>
  *              &concept=…&target=…&layers=…&k=…&method=…&reduce=…&seed=…&edits=… (the circuit, see ./circuitUrl)
+ *              &abackend=<agent backend: offline|openai|anthropic>&amodel=<agent model name>
+ *              &aseed=<agent seed>&arounds=<agent round cap>   (never the agent's API key)
  *              &exp=<address of an experiment file (*.labexp.json) to open>&embed=1 (one card, no app chrome)
  * Values are encodeURIComponent'd. Unknown keys are ignored. Anything malformed or hostile falls
  * back to its default and is reported as a problem string; decoding never throws.
@@ -19,6 +21,8 @@ import { FILTER_KEYS, FILTER_VALUES, findDataset, BUILTIN_DATASETS, type Dataset
 import { formatNormParam, isValidNorm, parseNormParam, type NormOverride } from './normOverride';
 import { DEFAULT_OBJECTIVE, FEATURE_OBJECTIVES, isFeatureObjective, type FeatureObjective } from '../engine/featvis/settings';
 import { CIRCUIT_URL_KEYS, decodeCircuitLink, encodeCircuitLink, isValidCircuitLink, type CircuitLink } from './circuitUrl';
+import type { BackendKind } from '../engine/agent/types';
+import { BACKEND_KINDS, DEFAULT_AGENT_ROUNDS, MAX_AGENT_ROUNDS, MAX_AGENT_SEED, isBackendKind } from './agentSettings';
 
 export const URL_VERSION = 1;
 /** Longest value accepted for any key. */
@@ -53,6 +57,11 @@ export interface UrlState {
   norm?: NormOverride;
   /** The Circuits panel's circuit and edits; absent: none given (optional, so older states stay valid). */
   circuit?: CircuitLink;
+  /** The agent's backend kind, model name, seed and round cap when not the defaults (optional, so older states stay valid). */
+  agentBackend?: Exclude<BackendKind, 'offline'>;
+  agentModel?: string;
+  agentSeed?: number;
+  agentRounds?: number;
   /** An experiment file to open (http(s) or relative, checked like model addresses); absent: none. */
   exp?: string;
   /** Embed mode: the panel's one card without the app's chrome (optional, so older states stay valid). */
@@ -81,7 +90,7 @@ export const MAX_DATASET_PAGE = 1_000_000;
 /** Feature-visualisation seeds are 32-bit: 0 … MAX_FV_SEED. */
 export const MAX_FV_SEED = 2 ** 32 - 1;
 
-const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'fvobj', 'upscaler', 'upmode', 'upres', 'norm', ...CIRCUIT_URL_KEYS, 'exp', 'embed'];
+const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'fvobj', 'upscaler', 'upmode', 'upres', 'norm', ...CIRCUIT_URL_KEYS, 'abackend', 'amodel', 'aseed', 'arounds', 'exp', 'embed'];
 
 function isFilterValue(key: FilterKey, value: unknown): boolean {
   return typeof value === 'string' && (FILTER_VALUES[key] as readonly string[]).includes(value);
@@ -274,6 +283,7 @@ export function decodeHash(hash: unknown): DecodeResult {
   const circuit = decodeCircuitLink(values, problems);
   if (circuit) state.circuit = circuit;
 
+  decodeAgent(values, state, problems);
   const exp = values.get('exp');
   if (exp !== undefined && exp !== '') {
     const why = modelProblem(exp);
@@ -287,6 +297,40 @@ export function decodeHash(hash: unknown): DecodeResult {
   }
 
   return { state, problems };
+}
+
+/** Why a string cannot be an agent model name, or null. */
+function agentModelProblem(value: string): string | null {
+  if (value.length > 200) return 'is longer than 200 characters';
+  if (CONTROL.test(value)) return 'contains control characters';
+  if (LONE_SURROGATE.test(value)) return 'contains broken unicode';
+  return null;
+}
+
+function decodeAgent(values: Map<string, string>, state: UrlState, problems: string[]): void {
+  const kind = values.get('abackend');
+  if (kind !== undefined && kind !== '') {
+    if (!isBackendKind(kind)) problems.push(`unknown agent backend ${show(kind)} (use ${BACKEND_KINDS.join(', ')})`);
+    else if (kind !== 'offline') state.agentBackend = kind;
+  }
+  const model = values.get('amodel');
+  if (model !== undefined && model !== '') {
+    const why = agentModelProblem(model);
+    if (why === null) state.agentModel = model;
+    else problems.push(`agent model ${show(model)} ${why}`);
+  }
+  const seed = values.get('aseed');
+  if (seed !== undefined && seed !== '') {
+    const n = /^\d+$/.test(seed) ? Number(seed) : NaN;
+    if (!Number.isSafeInteger(n) || n > MAX_AGENT_SEED) problems.push(`agent seed ${show(seed)} is not a whole number from 0 to ${MAX_AGENT_SEED}`);
+    else if (n !== 0) state.agentSeed = n;
+  }
+  const rounds = values.get('arounds');
+  if (rounds !== undefined && rounds !== '') {
+    const n = /^\d+$/.test(rounds) ? Number(rounds) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > MAX_AGENT_ROUNDS) problems.push(`agent rounds ${show(rounds)} is not a whole number from 1 to ${MAX_AGENT_ROUNDS}`);
+    else if (n !== DEFAULT_AGENT_ROUNDS) state.agentRounds = n;
+  }
 }
 
 /** encodeURIComponent that cannot throw (lone surrogates become U+FFFD; valid states have none). */
@@ -316,6 +360,10 @@ export function encodeHash(state: UrlState): string {
   // Digits, '.', 'e', '+', '-', ',' and ';' only: readable as it is.
   if (state.norm) out += `&norm=${formatNormParam(state.norm)}`;
   out += encodeCircuitLink(state.circuit, enc);
+  if (state.agentBackend !== undefined) out += `&abackend=${state.agentBackend}`;
+  if (state.agentModel !== undefined) out += `&amodel=${enc(state.agentModel)}`;
+  if (state.agentSeed !== undefined) out += `&aseed=${state.agentSeed}`;
+  if (state.agentRounds !== undefined) out += `&arounds=${state.agentRounds}`;
   if (state.exp !== undefined) out += `&exp=${enc(state.exp)}`;
   if (state.embed) out += '&embed=1';
   return out;
@@ -341,6 +389,10 @@ export function isValidUrlState(state: UrlState): boolean {
     (WEBCAM_SIZES as readonly string[]).includes(state.upRes) &&
     (state.norm === undefined || isValidNorm(state.norm)) &&
     isValidCircuitLink(state.circuit) &&
+    (state.agentBackend === undefined || state.agentBackend === 'openai' || state.agentBackend === 'anthropic') &&
+    (state.agentModel === undefined || (state.agentModel !== '' && agentModelProblem(state.agentModel) === null)) &&
+    (state.agentSeed === undefined || (Number.isSafeInteger(state.agentSeed) && state.agentSeed > 0 && state.agentSeed <= MAX_AGENT_SEED)) &&
+    (state.agentRounds === undefined || (Number.isSafeInteger(state.agentRounds) && state.agentRounds >= 1 && state.agentRounds <= MAX_AGENT_ROUNDS && state.agentRounds !== DEFAULT_AGENT_ROUNDS)) &&
     (state.exp === undefined || (state.exp !== '' && modelProblem(state.exp) === null)) &&
     (state.embed === undefined || state.embed === true)
   );

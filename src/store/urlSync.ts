@@ -15,6 +15,7 @@ import { sameNorm } from './normOverride';
 import { DEFAULT_OBJECTIVE } from '../engine/featvis/settings';
 import { circuitLinkOf } from './circuitSlice';
 import { encodeCircuitLink } from './circuitUrl';
+import { DEFAULT_AGENT_ROUNDS } from './agentSettings';
 
 type Store = UseBoundStore<StoreApi<LabState>>;
 
@@ -46,6 +47,18 @@ export function urlStateOf(s: LabState): UrlState {
     ...(s.datasetNorm ? { norm: s.datasetNorm } : {}),
     ...(s.embed ? { embed: true as const } : {}),
     ...circuitPart(s),
+    ...agentLink(s),
+  };
+}
+
+/** The agent's part of the link: backend kind, model name, seed and round cap — never the key. */
+function agentLink(s: LabState): Partial<UrlState> {
+  const { kind, model } = s.agentBackend;
+  return {
+    ...(kind !== 'offline' ? { agentBackend: kind } : {}),
+    ...(kind !== 'offline' && model ? { agentModel: model.slice(0, 200) } : {}),
+    ...(s.agentSeed !== 0 ? { agentSeed: s.agentSeed } : {}),
+    ...(s.agentRounds !== DEFAULT_AGENT_ROUNDS ? { agentRounds: s.agentRounds } : {}),
   };
 }
 
@@ -76,6 +89,9 @@ async function apply(store: Store, state: UrlState, initial: boolean): Promise<v
   s.setFvObjective(state.fvObjective ?? DEFAULT_OBJECTIVE);
   s.applyUpscaleView({ upscaler: state.upscaler, mode: state.upMode, size: state.upRes });
   applyCircuit(store, state, initial);
+  s.setAgentBackend({ kind: state.agentBackend ?? 'offline', ...(state.agentModel !== undefined ? { model: state.agentModel } : {}) });
+  s.setAgentSeed(state.agentSeed ?? 0);
+  s.setAgentRounds(state.agentRounds ?? DEFAULT_AGENT_ROUNDS);
   if (s.summary) {
     s.selectLayer(state.layer);
     if (store.getState().layer === state.layer) s.selectUnit(state.unit);

@@ -95,7 +95,7 @@ export class CircuitHost {
         return null;
       });
     }
-    const images = await resolveConcept(spec, { dataset, banks: () => datasets.generatorBanks(request.assets), uploads: request.images, labels: base.summary.labels });
+    const images = await resolveConcept(spec, { dataset, banks: () => datasets.sceneBanks(request.assets), uploads: request.images, labels: base.summary.labels });
     if (signal.aborted) throw new LabError('cancelled', 'Cancelled');
     if (request.autoTarget) spec.target = await this.defaultTarget(base, spec, images.discovery, signal);
     const circuit = await discoverCircuit(runtime, base, spec, images, {

@@ -213,8 +213,8 @@ export class DatasetHost {
     }
   }
 
-  /** The scene generator's banks (read once), for scenes drawn from text (circuit prompts). */
-  generatorBanks(base: string | undefined): Promise<SynthBanks> {
+  /** The scene generator's banks (the agent's text2image and scene edits draw with them). */
+  sceneBanks(base: string | undefined): Promise<SynthBanks> {
     return this.loadBanks(base);
   }
 

@@ -73,6 +73,11 @@ export class ExemplarHost {
     return layers;
   }
 
+  /** The indexes kept for (model, dataset), by layer tensor: the agent's exemplar source reads and fills them. */
+  indexesOf(model: LoadedModel, ds: SceneDataset): Map<string, LayerIndex> {
+    return this.layersOf(model, ds);
+  }
+
   private layer(model: LoadedModel, tensor: string): Layer {
     const layer = model.summary.layers.find((l) => l.tensor === tensor);
     if (!layer) throw new LabError('bad-request', `Unknown layer "${tensor.slice(0, 120)}" in ${model.summary.name}.`);

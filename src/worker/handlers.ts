@@ -16,6 +16,8 @@ import type { ImageDecoder } from '../engine/data/imageDataset';
 import { GradHost } from './gradHost';
 import { UpscaleHost } from './upscaleHost';
 import { CircuitHost } from './circuitHost';
+import { AgentHost, type AgentWorld } from './agentHost';
+import { findDataset } from '../engine/data/datasets';
 
 export interface HandlerOptions {
   /** How dataset assets are read (default: fetch from the address a request gives). */
@@ -59,6 +61,7 @@ export class EngineHandlers {
   private readonly grads = new GradHost();
   private readonly upscaler = new UpscaleHost();
   private readonly circuits = new CircuitHost();
+  private readonly agents = new AgentHost();
 
   constructor(
     private readonly runtime: Runtime,
@@ -93,6 +96,7 @@ export class EngineHandlers {
         // The previous model is released only once the new one is usable: a failed load keeps it.
         const previous = this.model;
         this.model = next;
+        this.agents.clear();
         await this.grads.clear();
         await this.circuits.clear();
         await previous?.release();
@@ -111,6 +115,7 @@ export class EngineHandlers {
         return { kind: 'run', result };
       }
       case 'releaseModel':
+        this.agents.clear();
         await this.grads.clear();
         await this.circuits.clear();
         await this.model?.release();
@@ -181,6 +186,14 @@ export class EngineHandlers {
         return this.circuits.setEdits(this.requireModel(), request.edits);
       case 'checkEdits':
         return this.circuits.check(this.requireModel(), signal);
+      case 'agentStart':
+        return this.agents.start(await this.agentWorld(request.datasetId, request.assets, signal, progress), request, signal, progress, yieldPoint);
+      case 'agentContinue':
+        return this.agents.continue(request, signal, progress, yieldPoint);
+      case 'agentTranscript':
+        return this.agents.transcript(request);
+      case 'agentRerun':
+        return this.agents.rerun(await this.agentWorld(request.datasetId, request.assets, signal, progress), request, signal);
     }
   }
 
@@ -190,6 +203,15 @@ export class EngineHandlers {
    */
   private runModel(): LoadedModel {
     return this.circuits.modelFor(this.requireModel());
+  }
+
+  /** The agent's world: the loaded model, the scene banks and, for a built-in dataset, it and its exemplar indexes. */
+  private async agentWorld(datasetId: string, assets: string | undefined, signal: AbortSignal, progress: (p: Progress) => void): Promise<AgentWorld> {
+    const model = this.requireModel();
+    const banks = await this.datasets.sceneBanks(assets);
+    if (!findDataset(datasetId)) return { model, banks };
+    const dataset = await this.datasets.get(datasetId, assets, signal, progress);
+    return { model, banks, dataset, indexes: this.exemplars.indexesOf(model, dataset) };
   }
 
   private requireModel(): LoadedModel {

@@ -21,9 +21,9 @@ export type LaneJob = (yieldPoint: YieldPoint) => Promise<void>;
 
 const DATA_REQUESTS: ReadonlySet<Kind> = new Set(['openDataset', 'datasetPage', 'openImages', 'imagePage']);
 /** Long model requests that call their yield point between steps. */
-const YIELDING: ReadonlySet<Kind> = new Set(['featureVis']);
+const YIELDING: ReadonlySet<Kind> = new Set(['featureVis', 'agentStart', 'agentContinue']);
 /** Short read-only model requests that may run at a yield point. */
-const JUMPING: ReadonlySet<Kind> = new Set(['attribution', 'predict']);
+const JUMPING: ReadonlySet<Kind> = new Set(['attribution', 'predict', 'agentTranscript']);
 /** Requests nothing may overtake: they change the model or the backend the others see. */
 const BARRIERS: ReadonlySet<Kind> = new Set(['configure', 'loadModel', 'releaseModel']);
 

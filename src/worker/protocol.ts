@@ -19,6 +19,7 @@ import type { UpscaleMetrics, UpscaleSource } from '../engine/upscale/compare';
 import type { UpscalerInfo } from '../engine/upscale/upscaler';
 import type { CircuitRequest, CircuitResponse } from './circuitProtocol';
 import type { CircuitProgress } from '../engine/circuits/types';
+import type { AgentProgress, AgentRequest, AgentResponseBody } from './agentProtocol';
 
 export interface Prediction {
   /** Softmax over the logits of the first image. */
@@ -93,7 +94,8 @@ export type EngineRequest =
   | { kind: 'attachFrameCanvas'; canvas: OffscreenCanvas | null }
   | { kind: 'releaseUpscaler' }
   /** Circuits: discovery, the edit list, edit checks (see ./circuitProtocol). */
-  | CircuitRequest;
+  | CircuitRequest
+  | AgentRequest;
 
 /**
  * Where an image dataset's files come from: files of a folder (File objects: posting one passes a
@@ -220,7 +222,8 @@ export type EngineResponseBody =
   /** Whether frames will stay on the GPU, and if not (with a canvas given), why. */
   | { kind: 'attachFrameCanvas'; path: 'gpu' | 'cpu'; reason: string | null }
   | { kind: 'releaseUpscaler'; ok: true }
-  | CircuitResponse;
+  | CircuitResponse
+  | AgentResponseBody;
 
 export interface Progress {
   /** A short stage name ("parse", "dry-run", "session", "run"). */
@@ -236,6 +239,8 @@ export interface Progress {
   featvis?: FeatureVisProgress;
   /** While discovering a circuit: the stage and its steps. */
   circuit?: CircuitProgress;
+  /** While an agent runs: one event of the run (see agentProtocol.ts). */
+  agent?: AgentProgress;
 }
 
 /** Error categories the UI maps to guidance for the user. */

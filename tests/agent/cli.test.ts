@@ -1,5 +1,5 @@
 /** `lab agent` as a user runs it: a real process, the offline backend, lab.agent/1 and transcripts on disk. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,25 @@ describe('lab agent', () => {
       expect(t.settings).toMatchObject({ seed: 5, subject: { kind: 'unit', unit: u.unit } });
     }
     expect(doc.units[0].transcript).toBe(join(dir, 't.u2.json'));
+
+    // The other shard, then the merge a job array's last step runs: every unit once, in order.
+    const part1 = join(dir, 'part1.json');
+    writeFileSync(part1, r.stdout);
+    const part0 = join(dir, 'part0.json');
+    const r0 = await lab('agent', MODEL, 'scenes-test', '--layer', 'stage3.block2.relu2', '--units', '0-3', '--shard', '0/2', '--count', '800', '--seed', '5', '--out', part0);
+    expect(r0.code).toBe(0);
+    const all = join(dir, 'all.json');
+    const m = await lab('agent', '--merge', part1, part0, '--out', all);
+    expect(m.stderr).toBe('');
+    expect(m.code).toBe(0);
+    const merged = JSON.parse(readFileSync(all, 'utf8'));
+    expect(merged).toMatchObject({ schema: 'lab.agent/1', requested: [0, 1, 2, 3], seed: 5 });
+    expect(merged.shard).toBeUndefined();
+    expect(merged.units.map((u: { unit: number }) => u.unit)).toEqual([0, 1, 2, 3]);
+    expect(merged.units.slice(2)).toEqual(doc.units);
+    const twice = await lab('agent', '--merge', part1, part1, '--out', all);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/Shard 1\/2 is given twice/);
   });
 
   it('drives an OpenAI-compatible server with the key from the environment, which appears in no output', async () => {

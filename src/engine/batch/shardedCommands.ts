@@ -29,6 +29,15 @@ export const SHARDED_COMMANDS: readonly ShardedCommand[] = [
     // mergeIndexFiles checks model, dataset, layers, k and that the shards tile [0, count) once.
     mergeArgs: (shards, out) => ['exemplars', '--merge', ...shards, '--out', out],
   },
+  {
+    name: 'agent',
+    output: 'a lab.agent/1 document: a description and label per unit',
+    outputOption: 'out',
+    shardExtension: '.json',
+    threadsOption: 'threads',
+    // mergeAgentDocs checks that the shards are of one run and hold every requested unit once.
+    mergeArgs: (shards, out) => ['agent', '--merge', ...shards, '--out', out],
+  },
 ];
 
 export function findShardedCommand(name: string): ShardedCommand | undefined {

@@ -2,6 +2,7 @@
  * One unit: its automatic description, statistics and histogram, concept association, the top-k
  * and bottom-k exemplars (each with its map as a heatmap and MAIA's masked version), and "try it".
  */
+import { SavedUnitLabel } from '../agent/SavedUnitLabel';
 import { useMemo } from 'react';
 import { describeUnit, regionBoxIoU } from '../../engine/exemplars/concepts';
 import { useLab } from '../../store';
@@ -95,6 +96,7 @@ export function UnitView() {
         <span className="unit-description" data-testid="unit-description" title="automatic: attribute values over-represented among the top exemplars, and the mean IoU of their thresholded maps with the item box">
           {describeUnit(current.labels, iou)}
         </span>
+        <SavedUnitLabel layer={current.layer} unit={current.unit} />
         <button
           type="button"
           className="small"
