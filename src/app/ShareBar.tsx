@@ -44,8 +44,8 @@ export function ShareBar() {
     const text = kind === 'link' ? linkFor(location.hash) : embedCode(location.hash, s.panel);
     setShown({ kind, text, copied: await copy(text), summary: shareSummary(s) });
   };
-  const exportFile = () => {
-    const out = exportExperiment(useLab);
+  const exportFile = async () => {
+    const out = await exportExperiment(useLab);
     if (!out) return;
     saveBlob(new Blob([out.text], { type: 'application/json' }), out.name);
     setShown({ kind: 'exported', name: out.name, bytes: new TextEncoder().encode(out.text).byteLength, images: out.file.images?.length ?? 0 });
@@ -59,7 +59,7 @@ export function ShareBar() {
       <button type="button" data-testid="share-embed" onClick={() => void share('embed')}>
         Copy embed code
       </button>
-      <button type="button" data-testid="experiment-export" onClick={exportFile} title="Save the view and what a link cannot hold (images, results) as a .labexp.json file">
+      <button type="button" data-testid="experiment-export" onClick={() => void exportFile()} title="Save the view and what a link cannot hold (images, results) as a .labexp.json file">
         Export experiment
       </button>
       <FilePickButton accept=".json,application/json" testid="experiment-open" inputTestid="experiment-file" disabled={busy} onFile={(file) => void openExperimentFile(useLab, file)}>

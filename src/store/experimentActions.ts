@@ -16,6 +16,7 @@ import { isFolderDataset } from './imageDatasetActions';
 import { buildExperiment, parseExperimentBytes, serializeExperiment, type ExperimentInput, type OpenedExperiment } from '../engine/experiment/codec';
 import { MAX_EXPERIMENT_BYTES, type ExperimentFile } from '../engine/experiment/types';
 import { LabError } from '../engine/errors';
+import type { AgentTranscript } from '../engine/agent/types';
 
 type Store = UseBoundStore<StoreApi<LabState>>;
 
@@ -55,6 +56,7 @@ export function experimentTitle(s: LabState): string {
   const model = s.summary?.name ?? 'no model';
   if (s.panel === 'exemplars' && s.layer !== null && s.unit !== null) return `Unit ${s.unit} of ${s.layer} · ${model}`;
   if (s.panel === 'circuits' && s.circuit) return `Circuit of ${s.circuit.nodes.length} units over ${s.circuit.layers.length} layers · ${model}`;
+  if (s.panel === 'agent' && s.agentRun) return `Agent run on ${s.layer !== null && s.unit !== null ? `unit ${s.unit} of ${s.layer}` : 'a logit'} · ${model}`;
   if (s.panel === 'upscale') return `Upscale ${s.upInput ? `“${s.upInput.name}”` : ''} with ${s.upChoice}`.replace(/\s+/g, ' ');
   return `${s.panel[0].toUpperCase()}${s.panel.slice(1)} · ${model}`;
 }
@@ -66,12 +68,17 @@ export function experimentFileName(s: LabState, when = new Date()): string {
 }
 
 /** The file for the current view, or a notice saying why there is none. */
-export function exportExperiment(store: Store): { file: ExperimentFile; text: string; name: string } | null {
+export async function exportExperiment(store: Store): Promise<{ file: ExperimentFile; text: string; name: string } | null> {
   const s = store.getState();
   const input = experimentInputOf(s);
   if (!input) {
     s.pushNotice({ level: 'warning', title: 'Nothing to export yet', hint: 'Open a model first: an experiment file names the model it was made with.' });
     return null;
+  }
+  // The agent's transcript, as the Agent panel exports it (no key; the codec drops key-like fields again).
+  if (s.panel === 'agent' && s.agentRun) {
+    const text = await s.exportAgentTranscript();
+    if (text) input.transcript = JSON.parse(text) as AgentTranscript;
   }
   const file = buildExperiment(input);
   return { file, text: serializeExperiment(file), name: experimentFileName(s) };
@@ -109,6 +116,7 @@ async function applyOpened(store: Store, opened: OpenedExperiment, label: string
   if (concept.length > 0) store.getState().addCircuitUploads(concept);
   // Through the Circuits panel's own file path (its checks, its graph).
   if (file.circuit) await store.getState().importCircuitFile(new Blob([JSON.stringify(file.circuit.value)]), `${label} (circuit)`);
+  if (file.transcript) store.getState().importAgentTranscript(JSON.stringify(file.transcript.value));
   const truth = images.find((i) => i.role === 'upscale-truth');
   if (truth) await store.getState().setUpscaleTruth(truth.image, truth.name);
   if (opened.exemplarIndex && file.exemplarIndex) await store.getState().importIndexFile(new Blob([opened.exemplarIndex as Uint8Array<ArrayBuffer>]), file.exemplarIndex.name);

@@ -42,10 +42,10 @@ function response(body: BodyInit | null, headers: Record<string, string> = {}, s
 }
 
 describe('exporting an experiment', () => {
-  it('writes the link through the codec, the model by sha256 and the upscale images with their hashes', () => {
+  it('writes the link through the codec, the model by sha256 and the upscale images with their hashes', async () => {
     openView();
     useLab.setState({ panel: 'upscale', upInput: { name: 'photo.png', role: 'lr', image: rgb, truth: { name: 'hr.png', image: { ...rgb, width: 2, height: 6 } } } });
-    const out = exportExperiment(useLab)!;
+    const out = (await exportExperiment(useLab))!;
     expect(out.name).toMatch(/^upscale-mine-\d{4}-\d\d-\d\d\.labexp\.json$/);
     const opened = parseExperiment(out.text);
     expect(opened.file.link).toBe('#/upscale?v=1&layer=conv1&unit=3&dataset=scenes-test');
@@ -56,8 +56,8 @@ describe('exporting an experiment', () => {
     ]);
     expect(Array.from(opened.images[0].image.data)).toEqual(Array.from(rgb.data));
   });
-  it('says so when there is no model to name', () => {
-    expect(exportExperiment(useLab)).toBeNull();
+  it('says so when there is no model to name', async () => {
+    expect(await exportExperiment(useLab)).toBeNull();
     expect(lastNotice()?.title).toBe('Nothing to export yet');
   });
 });
@@ -65,7 +65,7 @@ describe('exporting an experiment', () => {
 describe('opening an experiment', () => {
   it('applies a file’s link and names the model it needs when another one is open', async () => {
     openView();
-    const text = exportExperiment(useLab)!.text.replace('ab'.repeat(32), 'cd'.repeat(32)).replace('#/exemplars?v=1&layer=conv1&unit=3', '#/exemplars?v=1&layer=conv1&unit=5');
+    const text = (await exportExperiment(useLab))!.text.replace('ab'.repeat(32), 'cd'.repeat(32)).replace('#/exemplars?v=1&layer=conv1&unit=3', '#/exemplars?v=1&layer=conv1&unit=5');
     await openExperimentFile(useLab, new File([text], 'shared.labexp.json'));
     expect(viewOf()).toEqual({ panel: 'exemplars', layer: 'conv1', unit: 5, model: 'mine.onnx' });
     expect(lastNotice()?.title).toBe(`This experiment was made with the model “mine.onnx” (sha256 ${'cd'.repeat(6)}…), which is not the one open`);
@@ -130,7 +130,7 @@ describe('a circuit in an experiment', () => {
       ms: 10,
     };
     useLab.setState({ summary, panel: 'circuits', circuit, circuitUploads: [{ name: 'red.png', image: rgb }] });
-    const out = exportExperiment(useLab)!;
+    const out = (await exportExperiment(useLab))!;
     const opened = parseExperiment(out.text);
     expect(opened.file.circuit?.value).toEqual(circuit);
     expect(opened.images.map((i) => [i.role, i.name])).toEqual([['concept', 'red.png']]);
@@ -140,5 +140,30 @@ describe('a circuit in an experiment', () => {
     expect(useLab.getState().circuit?.causal).toEqual(circuit.causal);
     expect(useLab.getState().circuitUploads.map((u) => u.name)).toEqual(['red.png']);
     expect(useLab.getState().panel).toBe('circuits');
+  });
+});
+
+describe('an agent transcript in an experiment', () => {
+  it('carries the shown transcript, never the key, and opens it in the Agent panel', async () => {
+    openView();
+    const KEY = 'sk-live-SECRET-abcdef0123456789';
+    const transcript = {
+      schema: 'lab.agent-transcript/1' as const,
+      model: { name: 'mine.onnx', sha256: 'ab'.repeat(32) },
+      settings: { subject: { kind: 'unit' as const, layer: 'conv1', unit: 3 }, backend: { kind: 'offline' as const, seesImages: true }, rounds: 3, seed: 1 },
+      events: [{ type: 'final' as const, round: 1, description: 'fires on red', label: 'red' }],
+      images: [],
+      result: { description: 'fires on red', label: 'red', rounds: 1, toolCalls: 0, ms: 5 },
+    };
+    expect(useLab.getState().importAgentTranscript(JSON.stringify(transcript))).toBe(true);
+    useLab.setState({ panel: 'agent', agentKey: KEY });
+    const out = (await exportExperiment(useLab))!;
+    expect(out.text).not.toContain(KEY);
+    expect(out.file.transcript?.value.result?.label).toBe('red');
+
+    useLab.setState({ agentRun: null });
+    await openExperimentFile(useLab, new File([out.text], 'a.labexp.json'));
+    expect(useLab.getState().agentRun?.source).toBe('imported');
+    expect(useLab.getState().agentRun?.result?.label ?? useLab.getState().agentRun?.transcript?.result?.label).toBe('red');
   });
 });
