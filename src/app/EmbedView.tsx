@@ -3,6 +3,7 @@ import { useLab } from '../store';
 import { ExemplarsEmbed } from '../panels/exemplars/ExemplarsPanel';
 import { UpscaleEmbed } from '../panels/upscale/UpscaleEmbed';
 import { CircuitsEmbed } from '../panels/circuits/CircuitsPanel';
+import { AgentEmbed } from '../panels/agent/AgentEmbed';
 import { PANEL_TITLES } from './PanelTabs';
 import { Notices } from '../ui/Notices';
 
@@ -11,6 +12,7 @@ function EmbedCard() {
   if (panel === 'exemplars') return <ExemplarsEmbed />;
   if (panel === 'upscale') return <UpscaleEmbed />;
   if (panel === 'circuits') return <CircuitsEmbed />;
+  if (panel === 'agent') return <AgentEmbed />;
   return <div className="card muted">The {PANEL_TITLES[panel]} panel has no embed card.</div>;
 }
 
