@@ -2,9 +2,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App } from './App';
+import { App } from './app/App';
 import { useLab } from './store';
 import { startUrlSync } from './store/urlSync';
+import { openExperimentUrl } from './store/experimentActions';
+import { startPageOnOpen } from './store/shareSlice';
 import { startCircuitSync } from './store/circuitSync';
 import { reportUncaughtErrors } from './ui/globalErrors';
 import './ui/app.css';
@@ -32,4 +34,6 @@ createRoot(document.getElementById('root')!).render(
 );
 
 startCircuitSync(useLab);
-startUrlSync(useLab);
+// The start page greets a first visit to the bare lab (a shared link opens its view instead).
+if (startPageOnOpen(location.hash)) useLab.getState().setStartOpen(true);
+startUrlSync(useLab, window, (address) => openExperimentUrl(useLab, address));

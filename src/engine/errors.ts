@@ -5,6 +5,7 @@ export type LabErrorCode =
   | 'unsupported-op' // an op the runtime or surgery cannot handle (named in the message)
   | 'too-large' // beyond the size the lab accepts
   | 'bad-image' // an image that cannot be decoded or is out of bounds
+  | 'bad-experiment' // an experiment file (lab.experiment/1) that is malformed, of another schema, or fails its hashes
   | 'bad-request' // a request that does not fit the model: unknown layer, unit out of range, input size
   | 'cancelled'
   | 'backend' // session creation failed on every backend

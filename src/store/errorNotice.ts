@@ -37,6 +37,10 @@ const GUIDANCE: Record<Guided, { problem: string; hint: string }> = {
     problem: 'the request does not fit this model',
     hint: 'Check the selected layer and unit against the layer list of the loaded model.',
   },
+  'bad-experiment': {
+    problem: 'the experiment file cannot be opened',
+    hint: 'Ask for the file again (it may have been cut off or edited), or for the link alone; the current view is kept.',
+  },
   backend: {
     problem: 'no backend could run the model',
     hint: 'Switch the backend to WASM in the header. WebGPU needs a supported browser and GPU.',

@@ -17,6 +17,18 @@ export interface FetchModelOptions {
   fetchImpl?: typeof fetch;
 }
 
+/** What is being downloaded, for the messages: an ONNX model (sniffed) or any other file (the caller checks it). */
+export interface FetchKind {
+  /** "This model", "This experiment file". */
+  what: string;
+  /** "an ONNX model", "an experiment file". */
+  noun: string;
+  /** Where the same file can be opened from disk instead. */
+  openHint: string;
+}
+
+const MODEL_KIND: FetchKind = { what: 'This model', noun: 'an ONNX model', openHint: 'download the file and open it with “Open .onnx…”' };
+
 export function tooLargeProblem(what: string, bytes: number | null, maxBytes: number): LoadProblem {
   return new LoadProblem({
     level: 'error',
@@ -38,9 +50,26 @@ export class Cancelled extends Error {
 }
 
 export async function fetchModel(url: URL, options: FetchModelOptions): Promise<Uint8Array> {
+  const shown = shownUrl(url);
+  const bytes = await fetchLimited(url, options, MODEL_KIND);
+  const sniff = sniffModelBytes(bytes.subarray(0, 512));
+  if (!sniff.ok) {
+    if (sniff.kind === 'html') throw htmlProblem(url, shown, MODEL_KIND);
+    throw new LoadProblem({
+      level: 'error',
+      title: `This address returned ${sniff.what}`,
+      detail: shown,
+      hint: 'Link directly to the .onnx file itself.',
+    });
+  }
+  return bytes;
+}
+
+/** Downloads bytes with the checks every lab download gets: reachability/CORS, HTTP status, a web page, size. */
+export async function fetchLimited(url: URL, options: FetchModelOptions, kind: FetchKind): Promise<Uint8Array> {
   const { maxBytes, signal, onProgress } = options;
   const doFetch = options.fetchImpl ?? fetch;
-  const shown = url.href.length > 120 ? `${url.href.slice(0, 117)}…` : url.href;
+  const shown = shownUrl(url);
   let res: Response;
   try {
     res = await doFetch(url.href, { signal, credentials: 'same-origin' });
@@ -64,49 +93,41 @@ export async function fetchModel(url: URL, options: FetchModelOptions): Promise<
           ? 'The file is not at this address: check the path and its spelling.'
           : res.status === 401 || res.status === 403
             ? 'The file is private or needs a login; the lab cannot send credentials to other sites. Download it and open it as a file.'
-            : 'Try again later, or download the file and open it with “Open .onnx…”.',
+            : `Try again later, or ${kind.openHint}.`,
     });
   }
   const contentType = res.headers.get('content-type') ?? '';
   if (/text\/html|application\/xhtml/i.test(contentType)) {
     void res.body?.cancel().catch(() => {});
-    throw htmlProblem(url, shown);
+    throw htmlProblem(url, shown, kind);
   }
   const lengthHeader = res.headers.get('content-length');
   const declared = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
   // With Content-Encoding the header is the compressed size; it still bounds nothing, so only trust it plain.
   const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
   const total = declared !== null && !encoded ? declared : null;
-
-  const bytes = await readLimited(res, maxBytes, total, signal, onProgress);
-  const sniff = sniffModelBytes(bytes.subarray(0, 512));
-  if (!sniff.ok) {
-    if (sniff.kind === 'html') throw htmlProblem(url, shown);
-    throw new LoadProblem({
-      level: 'error',
-      title: `This address returned ${sniff.what}`,
-      detail: shown,
-      hint: 'Link directly to the .onnx file itself.',
-    });
-  }
-  return bytes;
+  return readLimited(res, maxBytes, total, signal, onProgress, kind.what);
 }
 
-function htmlProblem(url: URL, shown: string): LoadProblem {
+function shownUrl(url: URL): string {
+  return url.href.length > 120 ? `${url.href.slice(0, 117)}…` : url.href;
+}
+
+function htmlProblem(url: URL, shown: string, kind: FetchKind): LoadProblem {
   // Single-page servers answer a missing file on their own site with the app's page.
   if (typeof location !== 'undefined' && url.origin === location.origin) {
     return new LoadProblem({
       level: 'error',
-      title: 'There is no model at this address on this site',
+      title: `There is no ${kind === MODEL_KIND ? 'model' : 'file'} at this address on this site`,
       detail: `${shown} (the server answered with a web page)`,
-      hint: 'Check the path. Built-in models are served from models/ next to the app; is the file in the build?',
+      hint: kind === MODEL_KIND ? 'Check the path. Built-in models are served from models/ next to the app; is the file in the build?' : 'Check the path and its spelling.',
     });
   }
   return new LoadProblem({
     level: 'error',
-    title: 'This address returned a web page, not an ONNX model',
+    title: `This address returned a web page, not ${kind.noun}`,
     detail: shown,
-    hint: 'Link to the raw file: on Hugging Face use …/resolve/main/model.onnx, on GitHub the “Raw” link.',
+    hint: `Link to the raw file: on Hugging Face use …/resolve/main/${kind === MODEL_KIND ? 'model.onnx' : '<file>'}, on GitHub the “Raw” link.`,
   });
 }
 
@@ -116,11 +137,12 @@ async function readLimited(
   total: number | null,
   signal: AbortSignal | undefined,
   onProgress: FetchModelOptions['onProgress'],
+  what: string,
 ): Promise<Uint8Array> {
   try {
     return await readBody(res, { maxBytes, total, signal, onProgress });
   } catch (err) {
-    if (err instanceof BodyTooLarge) throw tooLargeProblem('This model', err.bytes, maxBytes);
+    if (err instanceof BodyTooLarge) throw tooLargeProblem(what, err.bytes, maxBytes);
     if (isAbort(err, signal) || (err instanceof LabError && err.code === 'cancelled')) throw new Cancelled();
     throw new LoadProblem({
       level: 'error',

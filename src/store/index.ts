@@ -12,6 +12,7 @@ import { createDatasetSlice } from './datasetSlice';
 import { createExemplarSlice } from './exemplarSlice';
 import { createGradSlice } from './gradSlice';
 import { createUpscaleSlice } from './upscaleSlice';
+import { createShareSlice } from './shareSlice';
 import { createCircuitSlice } from './circuitSlice';
 import { createAgentSlice } from './agentSlice';
 
@@ -24,6 +25,7 @@ export const useLab = create<LabState>()((...a) => ({
   ...createExemplarSlice(...a),
   ...createGradSlice(...a),
   ...createUpscaleSlice(...a),
+  ...createShareSlice(...a),
   ...createCircuitSlice(...a),
   ...createAgentSlice(...a),
 }));

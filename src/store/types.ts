@@ -8,9 +8,10 @@ import type { DatasetSlice } from './datasetSlice';
 import type { ExemplarSlice } from './exemplarSlice';
 import type { GradSlice } from './gradSlice';
 import type { UpscaleSlice } from './upscaleSlice';
+import type { ShareSlice } from './shareSlice';
 import type { CircuitSlice } from './circuitSlice';
 import type { AgentSlice } from './agentSlice';
 
-export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice & CircuitSlice & AgentSlice;
+export type LabState = ModelSlice & ViewSlice & NoticeSlice & PredictSlice & DatasetSlice & ExemplarSlice & GradSlice & UpscaleSlice & CircuitSlice & AgentSlice & ShareSlice;
 
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

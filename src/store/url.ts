@@ -9,6 +9,7 @@
  *              &concept=…&target=…&layers=…&k=…&method=…&reduce=…&seed=…&edits=… (the circuit, see ./circuitUrl)
  *              &abackend=<agent backend: offline|openai|anthropic>&amodel=<agent model name>
  *              &aseed=<agent seed>&arounds=<agent round cap>   (never the agent's API key)
+ *              &exp=<address of an experiment file (*.labexp.json) to open>&embed=1 (one card, no app chrome)
  * Values are encodeURIComponent'd. Unknown keys are ignored. Anything malformed or hostile falls
  * back to its default and is reported as a problem string; decoding never throws.
  */
@@ -61,6 +62,10 @@ export interface UrlState {
   agentModel?: string;
   agentSeed?: number;
   agentRounds?: number;
+  /** An experiment file to open (http(s) or relative, checked like model addresses); absent: none. */
+  exp?: string;
+  /** Embed mode: the panel's one card without the app's chrome (optional, so older states stay valid). */
+  embed?: true;
 }
 
 export const DEFAULT_URL_STATE: Readonly<UrlState> = Object.freeze({
@@ -85,7 +90,7 @@ export const MAX_DATASET_PAGE = 1_000_000;
 /** Feature-visualisation seeds are 32-bit: 0 … MAX_FV_SEED. */
 export const MAX_FV_SEED = 2 ** 32 - 1;
 
-const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'fvobj', 'upscaler', 'upmode', 'upres', 'norm', ...CIRCUIT_URL_KEYS, 'abackend', 'amodel', 'aseed', 'arounds'];
+const KEYS = ['v', 'model', 'layer', 'unit', 'backend', 'dataset', ...Object.values(FILTER_URL_KEYS), 'dpage', 'fvseed', 'fvobj', 'upscaler', 'upmode', 'upres', 'norm', ...CIRCUIT_URL_KEYS, 'abackend', 'amodel', 'aseed', 'arounds', 'exp', 'embed'];
 
 function isFilterValue(key: FilterKey, value: unknown): boolean {
   return typeof value === 'string' && (FILTER_VALUES[key] as readonly string[]).includes(value);
@@ -279,6 +284,18 @@ export function decodeHash(hash: unknown): DecodeResult {
   if (circuit) state.circuit = circuit;
 
   decodeAgent(values, state, problems);
+  const exp = values.get('exp');
+  if (exp !== undefined && exp !== '') {
+    const why = modelProblem(exp);
+    if (why === null) state.exp = exp;
+    else problems.push(`experiment file ${show(exp)}: ${why}`);
+  }
+  const embed = values.get('embed');
+  if (embed !== undefined && embed !== '') {
+    if (embed === '1') state.embed = true;
+    else problems.push(`embed ${show(embed)} is not 1`);
+  }
+
   return { state, problems };
 }
 
@@ -347,6 +364,8 @@ export function encodeHash(state: UrlState): string {
   if (state.agentModel !== undefined) out += `&amodel=${enc(state.agentModel)}`;
   if (state.agentSeed !== undefined) out += `&aseed=${state.agentSeed}`;
   if (state.agentRounds !== undefined) out += `&arounds=${state.agentRounds}`;
+  if (state.exp !== undefined) out += `&exp=${enc(state.exp)}`;
+  if (state.embed) out += '&embed=1';
   return out;
 }
 
@@ -373,7 +392,9 @@ export function isValidUrlState(state: UrlState): boolean {
     (state.agentBackend === undefined || state.agentBackend === 'openai' || state.agentBackend === 'anthropic') &&
     (state.agentModel === undefined || (state.agentModel !== '' && agentModelProblem(state.agentModel) === null)) &&
     (state.agentSeed === undefined || (Number.isSafeInteger(state.agentSeed) && state.agentSeed > 0 && state.agentSeed <= MAX_AGENT_SEED)) &&
-    (state.agentRounds === undefined || (Number.isSafeInteger(state.agentRounds) && state.agentRounds >= 1 && state.agentRounds <= MAX_AGENT_ROUNDS && state.agentRounds !== DEFAULT_AGENT_ROUNDS))
+    (state.agentRounds === undefined || (Number.isSafeInteger(state.agentRounds) && state.agentRounds >= 1 && state.agentRounds <= MAX_AGENT_ROUNDS && state.agentRounds !== DEFAULT_AGENT_ROUNDS)) &&
+    (state.exp === undefined || (state.exp !== '' && modelProblem(state.exp) === null)) &&
+    (state.embed === undefined || state.embed === true)
   );
 }
 

@@ -45,6 +45,7 @@ export function urlStateOf(s: LabState): UrlState {
     upMode: s.upMode,
     upRes: s.upWebcamSize,
     ...(s.datasetNorm ? { norm: s.datasetNorm } : {}),
+    ...(s.embed ? { embed: true as const } : {}),
     ...circuitPart(s),
     ...agentLink(s),
   };
@@ -109,6 +110,7 @@ async function apply(store: Store, state: UrlState, initial: boolean): Promise<v
     });
   }
   if (initial) {
+    s.setEmbed(state.embed === true);
     s.applyView({ backendPreference: state.backend });
     // The dataset view goes into the store (and so the link) at once; it opens after the model.
     const datasetId = state.dataset ?? DEFAULT_DATASET_ID;
@@ -153,8 +155,19 @@ function reportProblems(store: Store, problems: string[]): void {
   });
 }
 
+/**
+ * Applies a link's state (an experiment file's, a gallery entry's) as if the hash had changed to
+ * it: the same codec and the same path, problems reported. An `exp` or `embed` in it is left out.
+ */
+export async function applyLink(store: Store, hash: string): Promise<void> {
+  const decoded = decodeHash(hash);
+  reportProblems(store, decoded.problems);
+  const { exp: _exp, embed: _embed, ...state } = decoded.state;
+  await apply(store, state, false);
+}
+
 /** Starts the sync; returns a function that stops it. */
-export function startUrlSync(store: Store, win: UrlWindow = window): () => void {
+export function startUrlSync(store: Store, win: UrlWindow = window, openExp?: (address: string) => Promise<void>): () => void {
   const write = () => {
     const hash = encodeHash(urlStateOf(store.getState()));
     if (hash !== win.location.hash) win.history.replaceState(win.history.state, '', hash);
@@ -162,7 +175,9 @@ export function startUrlSync(store: Store, win: UrlWindow = window): () => void 
 
   const initial = decodeHash(win.location.hash);
   reportProblems(store, initial.problems);
-  void apply(store, initial.state, true);
+  const exp = initial.state.exp;
+  // An experiment address opens once the link's own view is up (a refusal keeps that view).
+  void apply(store, initial.state, true).then(() => (exp !== undefined && openExp ? openExp(exp) : undefined));
   write();
 
   let last = encodeHash(urlStateOf(store.getState()));
@@ -176,7 +191,10 @@ export function startUrlSync(store: Store, win: UrlWindow = window): () => void 
   const onHashChange = () => {
     const decoded = decodeHash(win.location.hash);
     reportProblems(store, decoded.problems);
-    void apply(store, decoded.state, false).then(write);
+    const address = decoded.state.exp;
+    void apply(store, decoded.state, false)
+      .then(() => (address !== undefined && openExp ? openExp(address) : undefined))
+      .then(write);
   };
   win.addEventListener('hashchange', onHashChange);
 

@@ -1,9 +1,9 @@
 /** Export the circuit (lab.circuit/1 JSON) and its graph (SVG, PNG); open a circuit file (button or drop). */
-import { useRef } from 'react';
 import type { GraphLayout } from '../../engine/circuits/layout';
 import { useLab } from '../../store';
 import { circuitFileText } from '../../store/circuitFile';
 import { saveBlob } from '../../ui/saveBlob';
+import { FilePickButton } from '../../ui/FilePickButton';
 import { graphSvg, svgToPng } from './graphSvg';
 
 function baseName(): string {
@@ -18,7 +18,6 @@ export function CircuitFiles({ layout, thumbs }: { layout: GraphLayout | null; t
   const labels = useLab((s) => s.summary?.labels ?? null);
   const threshold = useLab((s) => s.circuitThreshold);
   const importFile = useLab((s) => s.importCircuitFile);
-  const input = useRef<HTMLInputElement>(null);
   const svg = () => (layout ? graphSvg(layout, thumbs, labels, threshold) : '');
   return (
     <div className="circuit-files row">
@@ -42,33 +41,22 @@ export function CircuitFiles({ layout, thumbs }: { layout: GraphLayout | null; t
       >
         PNG
       </button>
-      <button type="button" className="small" data-testid="circuit-open" onClick={() => input.current?.click()}>
+      <FilePickButton className="small" accept=".json,application/json" testid="circuit-open" inputTestid="circuit-open-input" onFile={(file) => void importFile(file, file.name)}>
         Open…
-      </button>
-      <input
-        ref={input}
-        type="file"
-        accept=".json,application/json"
-        hidden
-        data-testid="circuit-open-input"
-        onChange={(e) => {
-          const file = e.target.files?.[0];
-          if (file) void importFile(file, file.name);
-          e.target.value = '';
-        }}
-      />
+      </FilePickButton>
     </div>
   );
 }
 
-/** Drop handlers for the panel: a dropped .json is opened as a circuit. */
+/** Drop handlers for the panel: a dropped .json (not a .labexp.json) is opened as a circuit. */
 export function useCircuitFileDrop() {
   const importFile = useLab((s) => s.importCircuitFile);
   return {
     onDragOver: (e: React.DragEvent) => e.dataTransfer.types.includes('Files') && e.preventDefault(),
     onDrop: (e: React.DragEvent) => {
       const file = e.dataTransfer.files[0];
-      if (!file || !/\.json$/i.test(file.name)) return;
+      // An experiment file is the shell's (it opens on any panel).
+      if (!file || !/\.json$/i.test(file.name) || /\.labexp\.json$/i.test(file.name)) return;
       e.preventDefault();
       e.stopPropagation();
       void importFile(file, file.name);

@@ -90,3 +90,33 @@ export function CircuitsPanel() {
     </section>
   );
 }
+
+/** The embed card (`&embed=1`): the circuit's graph and its causal tests (a link's circuit is discovered once the model is ready). */
+export function CircuitsEmbed() {
+  const summary = useLab((s) => s.summary);
+  const circuit = useLab((s) => s.circuit);
+  const examples = useLab((s) => s.circuitExamples);
+  const datasetReady = useLab((s) => s.datasetStatus === 'ready');
+  useEffect(() => {
+    void useLab.getState().syncCircuit();
+  }, [summary, datasetReady]);
+  const layout = useMemo(() => (circuit ? layoutCircuit(circuit) : null), [circuit]);
+  const thumbs = useMemo(() => thumbnailUrls(examples), [examples]);
+  if (!summary || !layout || !circuit) {
+    return (
+      <div className="card muted" data-testid="embed-circuit">
+        <CircuitStatusBar />
+        {!summary ? 'Loading the model…' : 'No circuit yet: it is discovered from the link once the dataset is ready.'}
+      </div>
+    );
+  }
+  return (
+    <section className="panel circuits-panel embed-card" data-testid="embed-circuit">
+      <div className="small" data-testid="circuit-summary">
+        <strong>{targetText(circuit.target, summary.labels)}</strong> · {circuit.layers.length} layers · k = {circuit.spec.k} · {circuit.spec.method}
+      </div>
+      <CircuitGraph layout={layout} thumbs={thumbs} labels={summary.labels} />
+      <CausalResults />
+    </section>
+  );
+}

@@ -79,3 +79,20 @@ export function ExemplarsPanel() {
     </section>
   );
 }
+
+/** The embed card (`&embed=1`): the open unit alone — exemplars, maps, histogram, label. */
+export function ExemplarsEmbed() {
+  useExemplarSync();
+  const layer = useLab((s) => s.layer);
+  const unit = useLab((s) => s.unit);
+  const summary = useLab((s) => s.summary);
+  const snapshot = useLab((s) => s.exSnapshot);
+  if (layer === null || unit === null) return <div className="card muted">This link names no unit: an embed of the Exemplars panel shows one unit’s card.</div>;
+  if (!summary && !snapshot) return <div className="card muted">Loading the model…</div>;
+  return (
+    <section className="panel exemplars-panel embed-card" data-testid="embed-unit">
+      <UnitPartialNote />
+      <UnitView />
+    </section>
+  );
+}

@@ -16,6 +16,8 @@ import { TryIt } from './TryIt';
 import { AttributionView } from './AttributionView';
 import { FeatureVis } from './FeatureVis';
 import { UnitHistogram } from './UnitHistogram';
+import { unitCardPng } from './unitCardPng';
+import { saveBlob } from '../../ui/saveBlob';
 
 /** The heat scale shared by every picture of the unit: 0 (or the lowest map value) to its best value. */
 function heatScale(ex: UnitExemplars): { lo: number; hi: number } {
@@ -95,6 +97,19 @@ export function UnitView() {
           {describeUnit(current.labels, iou)}
         </span>
         <SavedUnitLabel layer={current.layer} unit={current.unit} />
+        <button
+          type="button"
+          className="small"
+          data-testid="unit-png"
+          title="The unit card (label, statistics, histogram, exemplars with their maps) as a PNG, for a paper"
+          onClick={() =>
+            void unitCardPng({ title: `${label} · unit ${current.unit}`, label: describeUnit(current.labels, iou), stats, top: views.top, bottom: views.bottom }).then((png) =>
+              saveBlob(png, `unit-${current.unit}-${(label ?? 'layer').replace(/[^A-Za-z0-9._-]+/g, '_')}.png`),
+            )
+          }
+        >
+          PNG
+        </button>
         {snapshot && (
           <span className="badge muted small" data-testid="unit-snapshot-badge" title="the unit's last complete view, kept by this browser; the live one replaces it when the model is ready">
             saved view

@@ -1,5 +1,6 @@
 /**
- * Drag-and-drop anywhere on the page: an .onnx file loads as the model; an image is classified, or,
+ * Drag-and-drop anywhere on the page: an .onnx file (or a folder or files holding one .onnx and its
+ * external data) loads as the model; an experiment file opens; an image is classified, or,
  * on the Exemplars panel with a unit open, run through that unit ("try it"), or, on the Upscale
  * panel, upscaled 3× as the low-resolution input.
  */
@@ -9,6 +10,7 @@ import { predictFile } from '../panels/model/predictFile';
 import { tryFile } from '../panels/exemplars/tryFile';
 import { upscaleFile } from '../panels/upscale/imageFile';
 import { fromDrop } from '../panels/dataset/folderFiles';
+import { openExperimentFile } from '../store/experimentActions';
 
 /** A dropped folder, or several files, holding one .onnx: the model and its external data files. */
 async function dropModelWithData(data: DataTransfer): Promise<boolean> {
@@ -71,13 +73,18 @@ export function DropOverlay() {
     const single = (file: File) => {
       const { loadFile, pushNotice, panel, unit } = useLab.getState();
       const isModel = /\.onnx$/i.test(file.name);
+      // An experiment file opens on any panel (a .idx index drop is the Exemplars panel's own).
+      if (/\.json$/i.test(file.name)) {
+        void openExperimentFile(useLab, file);
+        return;
+      }
       const isImage = file.type.startsWith('image/');
       // On the Upscale panel both models and images belong to the upscaler.
       if (panel === 'upscale' && (isModel || isImage)) void upscaleFile(file, 'lr');
       else if (isModel) void loadFile(file);
       else if (isImage && panel === 'exemplars' && unit !== null) void tryFile(file, file.name);
       else if (isImage) void predictFile(file);
-      else pushNotice({ level: 'warning', title: `“${file.name}” is not an .onnx model or an image`, hint: 'Drop an .onnx file to open it, or an image to classify it.' });
+      else pushNotice({ level: 'warning', title: `“${file.name}” is not an .onnx model or an image`, hint: 'Drop an .onnx file to open it, an image to classify it, or an experiment file (.labexp.json) to open it.' });
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);
