@@ -1,11 +1,13 @@
 /** The agent's tools on the built-in model: schemas, errors the model can act on, activations, masks, edits, the describer. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../../src/engine/agent/clients';
 import { decodePng, encodePng, fromBase64 } from '../../src/engine/agent/png';
 import { TOOL_SPECS, runTool, type ToolContext } from '../../src/engine/agent/tools';
 import { applyPixelEdit } from '../../src/engine/agent/tools/pixelEdits';
 import { render } from '../../src/engine/synth/render';
 import { sceneFromText } from '../../src/engine/synth/text';
 import type { RawImage } from '../../src/engine/types';
+import { startScriptedServer } from './servers/scripted';
 import { openWorld, type World } from './world';
 
 let w: World;
@@ -208,5 +210,39 @@ describe('the image store', () => {
     expect(Array.from((await decodePng(await encodePng(img))).data)).toEqual(Array.from(img.data));
     const stored = await ctx.images.add(img);
     expect(Array.from((await decodePng(fromBase64(stored.png))).data)).toEqual(Array.from(img.data));
+  });
+});
+
+describe('describe_images and summarize_images (a vision model)', () => {
+  it("send the masked images as image parts to a model that sees them, and name it as the describer; its failure is a tool error", async () => {
+    const server = await startScriptedServer({
+      dialect: 'chat-completions',
+      script: [
+        { reply: 'text', text: 'img-a: a striped trouser leg\nimg-b: a striped trouser leg' },
+        { reply: 'text', text: 'Striped trousers, the stripes inside the bright regions.' },
+        { reply: 'status', status: 400, message: 'this model does not accept images' },
+      ],
+    });
+    try {
+      const client = createClient({ kind: 'openai', baseUrl: server.baseUrl, model: 'scripted-vlm', seesImages: true });
+      const vctx: ToolContext = { ...ctx, vision: { client, name: 'scripted-vlm' } };
+      const ex = await runTool({ id: 'e', name: 'dataset_exemplars', arguments: JSON.stringify({ k: 2 }) }, vctx);
+      const masked = (ex.result.data as { exemplars: Array<{ masked: string }> }).exemplars.map((r) => r.masked);
+      const d = await runTool({ id: 'd', name: 'describe_images', arguments: JSON.stringify({ images: masked }) }, vctx);
+      expect(d.result.ok).toBe(true);
+      expect(d.result.text).toBe('[describer: vision:scripted-vlm]\nimg-a: a striped trouser leg\nimg-b: a striped trouser leg');
+      const s = await runTool({ id: 's', name: 'summarize_images', arguments: JSON.stringify({ images: masked }) }, vctx);
+      expect(s.result.text).toMatch(/^\[describer: vision:scripted-vlm\]\nStriped trousers/);
+      // Each call carried the instructions and every masked image, as PNG image parts.
+      const [first, second] = server.chatRequests();
+      expect(first.images).toHaveLength(2);
+      expect(second.images).toHaveLength(2);
+      expect(JSON.stringify(first.body)).toMatch(/describe in one short line only what lies inside the bright region/);
+      const failed = await runTool({ id: 'f', name: 'describe_images', arguments: JSON.stringify({ images: masked }) }, vctx);
+      expect(failed.result.ok).toBe(false);
+      expect(failed.result.text).toMatch(/The vision describer failed/);
+    } finally {
+      await server.close();
+    }
   });
 });
