@@ -15,6 +15,7 @@ import type { ModelSummary, RawImage, TensorF32 } from '../engine/types';
 import { conceptClassLogit, resolveConcept } from './circuitConcept';
 import type { CircuitRequest, CircuitResponse, CircuitThumb, HeldOutEval } from './circuitProtocol';
 import type { DatasetHost } from './datasetHost';
+import type { ExemplarHost } from './exemplarHost';
 import type { Progress } from './protocol';
 import type { SceneDataset } from '../engine/data/datasets';
 
@@ -83,6 +84,7 @@ export class CircuitHost {
     request: Req<'discoverCircuit'>,
     signal: AbortSignal,
     progress: (p: Progress) => void,
+    exemplars?: ExemplarHost,
   ): Promise<Res<'discoverCircuit'>> {
     if (!request.spec || typeof request.spec !== 'object' || !request.spec.concept) throw new LabError('bad-request', 'The circuit request has no spec.');
     const spec: CircuitSpec = { ...request.spec };
@@ -106,7 +108,8 @@ export class CircuitHost {
       onProgress: (p) =>
         progress({ stage: 'circuit', fraction: p.total ? p.done / p.total : null, message: `${p.stage}: ${p.done} of ${p.total}`, circuit: p }),
     });
-    const thumbs = await this.thumbs(base, circuit, images.discovery, signal);
+    const concept = await this.thumbs(base, circuit, images.discovery, signal);
+    const thumbs = exemplars && dataset ? await this.exemplarThumbs(base, circuit, dataset, exemplars, concept, signal) : concept;
     this.last = { base, heldOut: images.heldOut, labels: images.heldOutLabels ?? null, target: circuit.target };
     return { kind: 'discoverCircuit', circuit, discovery: images.discovery, heldOut: images.heldOut, heldOutLabels: images.heldOutLabels ?? null, thumbs };
   }
@@ -145,8 +148,30 @@ export class CircuitHost {
         const [, h, w] = full.dims;
         map = { dims: [h, w], data: full.data.slice(example * h * w, (example + 1) * h * w) };
       }
-      return { id: unitNodeId(n), example, value: mean.data[example * c + n.unit], map };
+      return { id: unitNodeId(n), source: 'concept' as const, example, value: mean.data[example * c + n.unit], map };
     });
+  }
+
+  /**
+   * Each node whose layer is indexed over `dataset` to the end gets the unit's top dataset exemplar
+   * with its map, as the Exemplars view builds it (ExemplarHost.unit); the others keep `concept`.
+   */
+  private async exemplarThumbs(base: LoadedModel, circuit: Circuit, dataset: SceneDataset, exemplars: ExemplarHost, concept: CircuitThumb[], signal: AbortSignal): Promise<CircuitThumb[]> {
+    const indexes = exemplars.indexesOf(base, dataset);
+    const nodes = new Map(circuit.nodes.map((n) => [unitNodeId(n), n]));
+    const out: CircuitThumb[] = [];
+    for (const t of concept) {
+      const n = nodes.get(t.id);
+      const index = n ? indexes.get(n.layer) : undefined;
+      if (!n || !index || index.count !== dataset.count || index.done < index.count) {
+        out.push(t);
+        continue;
+      }
+      const { layer, unit } = n;
+      const top = (await exemplars.unit(base, dataset, { layer, unit, k: 1 }, signal)).top[0];
+      out.push(top ? { id: t.id, source: 'exemplar', example: top.index, value: top.value, image: top.image, map: top.map } : t);
+    }
+    return out;
   }
 
   /** The layers a circuit spans when the user picks none (the engine's rule: block outputs, evenly spaced). */

@@ -33,14 +33,21 @@ export type CircuitRequest =
   /** The last circuit's held-out examples through the model without and with the edits. */
   | { kind: 'checkEdits' };
 
-/** A node's thumbnail: the discovery example that drives it most, with its activation map there. */
+/**
+ * A node's thumbnail: the unit's top dataset exemplar when its layer is indexed (complete) over the
+ * open built-in dataset, else the discovery example that drives it most; with its activation map there.
+ */
 export interface CircuitThumb {
   /** layout.ts's node id (`${layer}#${unit}`). */
   id: string;
-  /** Index into the discovery examples. */
+  /** Where the picture comes from: the layer's exemplar index, or the concept's discovery examples. */
+  source: 'exemplar' | 'concept';
+  /** Index into the discovery examples ('concept'), or into the dataset ('exemplar'). */
   example: number;
-  /** The unit's spatial mean on that example. */
+  /** The unit's spatial mean on that example ('concept'), or its exemplar score, the spatial max ('exemplar'). */
   value: number;
+  /** The exemplar's image ('exemplar' only; a concept thumbnail's image is discovery[example]). */
+  image?: RawImage;
   /** dims [h, w]; null for layers without a spatial map. */
   map: TensorF32 | null;
 }

@@ -181,7 +181,7 @@ export class EngineHandlers {
       case 'releaseUpscaler':
         return this.upscaler.release();
       case 'discoverCircuit':
-        return this.circuits.discover(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), this.datasets, request, signal, progress);
+        return this.circuits.discover(this.runtime, { prefer: this.prefer, threads: this.threads }, this.requireModel(), this.datasets, request, signal, progress, this.exemplars);
       case 'circuitLayers':
         return this.circuits.defaultLayers(this.requireModel());
       case 'setEdits':

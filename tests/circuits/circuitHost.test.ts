@@ -1,7 +1,7 @@
 /**
  * The worker's circuit requests under Node (the built-in scene model over the first 600 scenes):
  * the concept split is the CLI's, the circuit equals the engine's on the same images (tab = CLI),
- * every node gets a thumbnail, bad input gets a clear error and loses nothing, and edits change
+ * every node gets a thumbnail (an indexed layer's from its top dataset exemplar), bad input gets a clear error and loses nothing, and edits change
  * every prediction until they are cleared.
  */
 import { readFileSync } from 'node:fs';
@@ -157,5 +157,35 @@ describe('circuit host', () => {
     await ask({ kind: 'setEdits', edits: [] });
     const restored = (await ask({ kind: 'predict', image })).prediction.logits;
     expect(restored).toEqual(before);
+  });
+  it('draws an indexed layer’s node thumbnails from its top dataset exemplar, the others from the concept', async () => {
+    const before = await discover(spec());
+    expect(before.thumbs.length).toBeGreaterThan(0);
+    for (const t of before.thumbs) {
+      expect(t.source).toBe('concept');
+      expect(t.image).toBeUndefined();
+    }
+    const indexed = await ask({ kind: 'indexExemplars', datasetId: 'scenes-test', layers: [L3] });
+    expect(indexed.layers[0]).toMatchObject({ layer: L3, done: N, count: N });
+    const after = await discover(spec());
+    expect(after.circuit.nodes).toEqual(before.circuit.nodes);
+    const l3 = after.thumbs.filter((t) => t.id.startsWith(`${L3}#`));
+    expect(l3.length).toBe(3);
+    for (const t of after.thumbs) {
+      if (!t.id.startsWith(`${L3}#`)) {
+        // L2 is not indexed: as before.
+        expect(t).toEqual(before.thumbs.find((b) => b.id === t.id));
+        continue;
+      }
+      const unit = Number(t.id.slice(L3.length + 1));
+      const top = (await ask({ kind: 'unitExemplars', datasetId: 'scenes-test', layer: L3, unit })).exemplars.top[0];
+      expect(t.source).toBe('exemplar');
+      expect(t.example).toBe(top.index);
+      expect(t.value).toBe(top.value);
+      expect(Buffer.from(t.image!.data).equals(Buffer.from(top.image.data))).toBe(true);
+      expect(Buffer.from(t.image!.data).equals(Buffer.from(ds.image(top.index).data))).toBe(true);
+      expect(t.map?.dims).toEqual([8, 8]);
+      expect(Array.from(t.map!.data)).toEqual(Array.from(top.map!.data));
+    }
   });
 });

@@ -45,7 +45,7 @@ function worker(opts: { failNext?: boolean } = {}): CancellableHandler {
           opts.failNext = false;
           throw fail('bad-request', 'The concept has one image; a circuit needs at least 2.');
         }
-        return { kind: 'discoverCircuit', circuit: circuitOf(req.spec), discovery: [image, image], heldOut: [image], heldOutLabels: [4], thumbs: [{ id: 'conv2#1', example: 0, value: 1.5, map: null }] };
+        return { kind: 'discoverCircuit', circuit: circuitOf(req.spec), discovery: [image, image], heldOut: [image], heldOutLabels: [4], thumbs: [{ id: 'conv2#1', source: 'concept' as const, example: 0, value: 1.5, map: null }] };
       }
       case 'setEdits':
         if (req.edits.some((e) => e.kind === 'edge' && e.from.layer === e.to.layer)) throw fail('bad-request', 'The edits could not be applied: No single Conv joins conv1 to conv1.');

@@ -21,6 +21,8 @@ export interface UnitNodeData extends Record<string, unknown> {
   /** The unit's scale when edited (0: ablated), else null. */
   scale: number | null;
   value: number | null;
+  /** Where the thumbnail comes from (null: no thumbnail). */
+  source: 'exemplar' | 'concept' | null;
 }
 
 type UnitNodeType = Node<UnitNodeData, 'unit'>;
@@ -28,7 +30,9 @@ type UnitNodeType = Node<UnitNodeData, 'unit'>;
 function nodeTitle(d: UnitNodeData): string {
   const n = d.node;
   const lines = [n.layer === null ? `logit ${n.unit} (${d.caption})` : `${n.layer} · unit ${n.unit}`, `score ${n.score.toPrecision(4)}`];
-  if (d.value !== null) lines.push(`top example mean activation ${d.value.toPrecision(4)}`);
+  if (d.source === 'exemplar') lines.push('thumbnail: top dataset exemplar');
+  else if (d.source === 'concept') lines.push('thumbnail: top concept example');
+  if (d.value !== null) lines.push(d.source === 'exemplar' ? `exemplar max activation ${d.value.toPrecision(4)}` : `top example mean activation ${d.value.toPrecision(4)}`);
   if (d.scale !== null) lines.push(d.scale === 0 ? 'ablated' : `scaled ×${d.scale}`);
   return lines.join('\n');
 }
@@ -55,7 +59,7 @@ const UnitNode = memo(function UnitNode({ data }: NodeProps<UnitNodeType>) {
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       {data.thumb ? (
-        <img src={data.thumb} width={48} height={48} alt="" onClick={open} className={n.layer !== null ? 'clickable' : undefined} draggable={false} />
+        <img src={data.thumb} width={48} height={48} alt={data.source === 'exemplar' ? 'top dataset exemplar' : 'top concept example'} data-source={data.source ?? undefined} onClick={open} className={n.layer !== null ? 'clickable' : undefined} draggable={false} />
       ) : (
         <div className="circuit-node-label">{n.layer === null ? data.caption : '—'}</div>
       )}
@@ -123,6 +127,7 @@ export function CircuitGraph({ layout, thumbs, labels }: { layout: GraphLayout; 
           thumb: thumbs.get(n.id) ?? null,
           scale: scales.get(n.id) ?? null,
           value: values?.[n.id]?.value ?? null,
+          source: values?.[n.id]?.source ?? null,
         },
       })),
     ],

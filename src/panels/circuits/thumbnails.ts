@@ -1,7 +1,8 @@
 /**
  * Node thumbnails as PNG data URLs, made once per circuit outside React (an <img> per node keeps
- * pan and zoom cheap, and the SVG export embeds the same pictures): the discovery example that
- * drives the unit most, with the unit's activation map over it as a heatmap.
+ * pan and zoom cheap, and the SVG export embeds the same pictures): the unit's top dataset exemplar
+ * when its layer is indexed, else the discovery example that drives the unit most, with the unit's
+ * activation map over it as a heatmap.
  */
 import { mapRange, overlayHeatmap, resizeImage, upsampleBilinear } from '../../engine/exemplars/maps';
 import type { RawImage } from '../../engine/types';
@@ -28,7 +29,7 @@ export function thumbnailUrls(examples: CircuitExamples | null): Map<string, str
   const out = new Map<string, string>();
   if (!examples || typeof document === 'undefined') return out;
   for (const [id, t] of Object.entries(examples.thumbs)) {
-    const image = examples.discovery[t.example];
+    const image = t.source === 'exemplar' ? t.image : examples.discovery[t.example];
     if (!image) continue;
     const shown = resizeImage(image, THUMB_SIZE, THUMB_SIZE);
     if (!t.map) {
