@@ -3,6 +3,7 @@
  *
  *     npx tsx bench/gradients.ts [runs] [threads] [--browser] [--featvis] [--objective=max|mean]
  *                                [--steps=128] [--models=a,b] [--units=0,1,2,3] [--no-backward] [--fft]
+ *                                [--grad-models=a,b] [--logit-only]
  *
  * 1. onnxruntime-node (always), as below.
  * 2. --browser: the same forward and forward+backward models in onnxruntime-web WASM in a worker
@@ -16,6 +17,11 @@
  * 4. --fft: the Fourier parameterisation (image + adjoint, one channel) with the FFT against the
  *    separable DFT it replaced (tests/featvis/dftBasis.ts), at 64 and 224 pixels.
  * --no-backward skips 1 (for the featvis and fft runs alone).
+ * --grad-models=a,b picks the models of 1 and 2 (default: the three small ones) from MODELS below,
+ *    which also holds the big ImageNet-size fixtures vit_b_16 and convnext_tiny_224 (random
+ *    weights, 224 px; tests/.fixtures/, not exported by the test setup); those have no unit
+ *    target. --logit-only times just the forward model and the logit target (less memory: one
+ *    gradient session beside the forward one). --models=a,b is the featvis runs' own list.
  *
  * Per model, batch 1, the sin input: the plain forward model, and gradient models (forward
  * outputs + target + d(target)/d(input)) for a logit target — with the default Conv backward and
@@ -51,7 +57,17 @@ const MODELS = [
   { name: 'placeholder-fmnist', path: join(REPO_ROOT, 'models/placeholder-fmnist.onnx'), input: 'image', dims: [1, 3, 64, 64], middle: '/stage2/block0/relu2/Relu_output_0' },
   { name: 'scenes-balanced', path: join(REPO_ROOT, 'models/scenes-balanced.onnx'), input: 'image', dims: [1, 3, 64, 64], middle: '/stage2/block0/relu2/Relu_output_0' },
   { name: 'resnet18', path: fixturePath('resnet18.onnx'), input: 'input', dims: [1, 3, 224, 224], middle: '/layer3/layer3.1/relu_1/Relu_output_0' },
-];
+  // Opt-in (--grad-models): ImageNet-size, one at a time in memory.
+  { name: 'vit_b_16', path: fixturePath('vit_b_16.onnx'), input: 'input', dims: [1, 3, 224, 224], middle: undefined, optIn: true },
+  { name: 'convnext_tiny_224', path: fixturePath('convnext_tiny_224.onnx'), input: 'input', dims: [1, 3, 224, 224], middle: undefined, optIn: true },
+].filter((m, _i, all) => {
+  const picked = flag('grad-models', '');
+  if (!picked) return !('optIn' in m && m.optIn);
+  const names = picked.split(',');
+  for (const n of names) if (!all.some((x) => x.name === n)) throw new Error(`--grad-models: unknown model ${n} (known: ${all.map((x) => x.name).join(', ')})`);
+  return names.includes(m.name);
+});
+const LOGIT_ONLY = process.argv.includes('--logit-only');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const browserFile = (model: string, label: string) => `${model}.${label.replace(/[^a-z]+/gi, '-')}.onnx`;
@@ -65,9 +81,9 @@ for (const m of BACKWARD ? MODELS : []) {
   const variants: Array<[string, Omit<GradientOptions, 'shapes' | 'wrt'> | null]> = [
     ['forward only', null],
     ['logit target', { target: { kind: 'logit', index: 0 } }],
-    ['logit target, ConvTranspose for every Conv', { target: { kind: 'logit', index: 0 }, convAdjoint: 'convtranspose' }],
-    ['unit target (middle layer)', { target: { kind: 'unit', tensor: m.middle, unit: 0, reduce: 'mean' } }],
   ];
+  if (!LOGIT_ONLY) variants.push(['logit target, ConvTranspose for every Conv', { target: { kind: 'logit', index: 0 }, convAdjoint: 'convtranspose' }]);
+  if (!LOGIT_ONLY && m.middle) variants.push(['unit target (middle layer)', { target: { kind: 'unit', tensor: m.middle, unit: 0, reduce: 'mean' } }]);
   const sessions: Array<{ label: string; session: Session; note: string; times: number[] }> = [];
   for (const [label, options] of variants) {
     let note = '';
@@ -144,7 +160,7 @@ async function browserTimings(): Promise<void> {
     console.log(`\nonnxruntime-web WASM in a chromium worker, ${threads || 2} thread(s), median over ~4 s per model`);
     for (const m of MODELS) {
       const times: Array<[string, number]> = [];
-      for (const label of ['forward only', 'logit target', 'unit target (middle layer)']) {
+      for (const label of ['forward only', 'logit target', ...(LOGIT_ONLY || !m.middle ? [] : ['unit target (middle layer)'])]) {
         const page = await browser.newPage();
         await page.goto(`${base}bench/browser/index.html`);
         const job: BenchJob = { modelUrl: `/grad/${browserFile(m.name, label)}`, threads: threads || 2, backend: 'wasm', probe: false, budgetMs: 4000 };
