@@ -25,6 +25,7 @@ import { LayerIndex } from '../engine/exemplars/layerIndex';
 import type { LoadedModel } from '../engine/lab/loadedModel';
 import type { Layer } from '../engine/types';
 import type { Parsed } from './args';
+import { numberOption, textOption } from './optionValues';
 import { JSON_OPTION, THREADS_OPTION, usageError, type CommandHelp } from './command';
 import { shardRange } from './exemplarsCommand';
 
@@ -89,20 +90,6 @@ export function parseUnits(spec: string, channels: number): number[] {
   return out;
 }
 
-function number(args: Parsed, name: string, fallback: number, min: number, max: number, integer = true): number {
-  const v = args.options.get(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) throw new LabError('bad-request', `--${name} takes a ${integer ? 'whole ' : ''}number from ${min} to ${max}.`);
-  return n;
-}
-
-function text(args: Parsed, name: string): string | undefined {
-  const v = args.options.get(name);
-  if (v === true) throw new LabError('bad-request', `--${name} needs a value.`);
-  return v;
-}
-
 function transcriptPath(spec: string, unit: number, many: boolean): string {
   if (spec.includes('{unit}')) return spec.replace(/\{unit\}/g, String(unit));
   if (!many) return spec;
@@ -129,25 +116,25 @@ export async function agentCommand(args: Parsed, deps: AgentDeps): Promise<numbe
   if (args.options.has('merge')) return mergeCommand(args, args.options.has('json'));
   const json = args.options.has('json');
   const [modelPath, datasetId] = args.positionals;
-  const layerSpec = text(args, 'layer');
+  const layerSpec = textOption(args, 'layer');
   if (!modelPath || !datasetId || !layerSpec) throw usageError(AGENT_HELP, 'lab agent takes MODEL.onnx DATASET --layer L');
   if (!findDataset(datasetId)) throw new LabError('bad-request', `lab agent works on a built-in scene dataset (scenes-test): its scene attributes feed the exemplars' statistics and the describer (got "${datasetId.slice(0, 60)}").`);
-  const kind = (text(args, 'backend') ?? 'offline') as BackendKind;
+  const kind = (textOption(args, 'backend') ?? 'offline') as BackendKind;
   if (!['offline', 'openai', 'anthropic'].includes(kind)) throw new LabError('bad-request', '--backend takes offline, openai or anthropic.');
-  const unitSpec = text(args, 'units') ?? text(args, 'unit');
+  const unitSpec = textOption(args, 'units') ?? textOption(args, 'unit');
   if (unitSpec === undefined) throw new LabError('bad-request', 'lab agent takes --unit U or --units 0-63.');
-  const rounds = number(args, 'rounds', DEFAULT_ROUNDS, 1, 200);
-  const seed = number(args, 'seed', 0, 0, 2 ** 31 - 1);
-  const maxFailures = number(args, 'max-failures', 3, 1, 100);
-  const keyEnv = text(args, 'api-key-env') ?? (kind === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY');
+  const rounds = numberOption(args, 'rounds', DEFAULT_ROUNDS, 1, 200);
+  const seed = numberOption(args, 'seed', 0, 0, 2 ** 31 - 1);
+  const maxFailures = numberOption(args, 'max-failures', 3, 1, 100);
+  const keyEnv = textOption(args, 'api-key-env') ?? (kind === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY');
   const backend: BackendSettings = {
     kind,
     seesImages: args.options.has('sees-images'),
-    ...(text(args, 'base-url') ? { baseUrl: text(args, 'base-url') } : {}),
-    ...(text(args, 'model') ? { model: text(args, 'model') } : {}),
-    ...(args.options.has('temperature') ? { temperature: number(args, 'temperature', 0, 0, 2, false) } : {}),
+    ...(textOption(args, 'base-url') ? { baseUrl: textOption(args, 'base-url') } : {}),
+    ...(textOption(args, 'model') ? { model: textOption(args, 'model') } : {}),
+    ...(args.options.has('temperature') ? { temperature: numberOption(args, 'temperature', 0, 0, 2, false) } : {}),
   };
-  const toolMode = text(args, 'tool-mode');
+  const toolMode = textOption(args, 'tool-mode');
   if (toolMode !== undefined) {
     if (toolMode !== 'native' && toolMode !== 'json-in-text') throw new LabError('bad-request', '--tool-mode takes native or json-in-text.');
     backend.toolMode = toolMode;
@@ -162,17 +149,17 @@ export async function agentCommand(args: Parsed, deps: AgentDeps): Promise<numbe
     if (!layer || layer.shape.length !== 4) throw new LabError('bad-request', `${layerSpec} has no spatial map; the agent studies units of convolutional layers.`);
     const requested = parseUnits(unitSpec, layer.channels);
     let units = requested;
-    const shard = text(args, 'shard');
+    const shard = textOption(args, 'shard');
     if (shard) {
       const { start, end } = shardRange(shard, units.length);
       units = units.slice(start, end);
     }
     const assets = fileURLToPath(new URL('../../assets/', import.meta.url));
     const banks = await loadBanks(async (name) => new Uint8Array(readFileSync(join(assets, name))));
-    const count = args.options.has('count') ? number(args, 'count', 0, 1, 1_000_000) : undefined;
+    const count = args.options.has('count') ? numberOption(args, 'count', 0, 1, 1_000_000) : undefined;
     const dataset = await openDataset(datasetId, banks, count ? { count } : {});
     const known = new Map<string, LayerIndex>();
-    const indexPath = text(args, 'index');
+    const indexPath = textOption(args, 'index');
     if (indexPath) {
       if (!existsSync(indexPath)) throw new LabError('bad-request', `No index file at ${indexPath}.`);
       const file = decodeIndexFile(new Uint8Array(readFileSync(indexPath)));
@@ -204,7 +191,7 @@ export async function agentCommand(args: Parsed, deps: AgentDeps): Promise<numbe
       const totalMs = Math.round(performance.now() - t0);
       const toolMs = run.events.reduce((a, e) => a + (e.type === 'tool' ? e.ms : 0), 0);
       const hyps = [...run.events].reverse().find((e) => e.type === 'hypotheses');
-      const transcriptSpec = text(args, 'transcript');
+      const transcriptSpec = textOption(args, 'transcript');
       let transcript: string | undefined;
       if (transcriptSpec) {
         transcript = transcriptPath(transcriptSpec, unit, units.length > 1);
@@ -244,7 +231,7 @@ export async function agentCommand(args: Parsed, deps: AgentDeps): Promise<numbe
       timings: { totalMs: Math.round(performance.now() - started) },
     };
     if (json) console.log(JSON.stringify(doc, null, 2));
-    const out = text(args, 'out');
+    const out = textOption(args, 'out');
     if (out) writeFileSync(out, JSON.stringify(doc, null, 2));
     return unfinished ? 1 : 0;
   } finally {

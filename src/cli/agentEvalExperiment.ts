@@ -16,6 +16,7 @@ import { LabError } from '../engine/errors';
 import type { LoadedModel } from '../engine/lab/loadedModel';
 import type { Layer } from '../engine/types';
 import type { Parsed } from './args';
+import { numberOption, textOption } from './optionValues';
 import type { OptionHelp } from './command';
 
 export const AGENT_EVAL_EXPERIMENT_OPTIONS: OptionHelp[] = [
@@ -36,20 +37,6 @@ export interface ExperimentDeps {
 }
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-function int(args: Parsed, name: string, fallback: number, min: number, max: number): number {
-  const v = args.options.get(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new LabError('bad-request', `--${name} takes a whole number from ${min} to ${max}.`);
-  return n;
-}
-
-function str(args: Parsed, name: string): string | undefined {
-  const v = args.options.get(name);
-  if (v === true) throw new LabError('bad-request', `--${name} needs a value.`);
-  return v;
-}
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '—');
 
@@ -81,11 +68,11 @@ export function failuresTable(r: FailureReport): string {
 }
 
 export async function agentEvalExperiment(args: Parsed, deps: ExperimentDeps): Promise<number> {
-  const experiment = str(args, 'experiment');
+  const experiment = textOption(args, 'experiment');
   if (experiment !== 'spurious' && experiment !== 'failures') throw new LabError('bad-request', '--experiment takes spurious or failures.');
   const json = args.options.has('json');
-  const seed = int(args, 'seed', 0, 0, 2 ** 31 - 1);
-  const count = args.options.has('count') ? int(args, 'count', 0, 200, 1_000_000) : undefined;
+  const seed = numberOption(args, 'seed', 0, 0, 2 ** 31 - 1);
+  const count = args.options.has('count') ? numberOption(args, 'count', 0, 200, 1_000_000) : undefined;
   const banks = await loadBanks(async (name) => new Uint8Array(readFileSync(join(REPO, 'assets', name))));
   const dataset = await openDataset('scenes-test', banks, count ? { count } : {});
   const say = (s: string) => {
@@ -94,9 +81,9 @@ export async function agentEvalExperiment(args: Parsed, deps: ExperimentDeps): P
   let doc: SpuriousReport | { schema: 'lab.agent-eval.failures-set/1'; models: FailureReport[] };
   if (experiment === 'spurious') {
     const model = await deps.openModel(args.positionals[0] ?? join(REPO, 'models/scenes-spurious.onnx'), args);
-    const reference = await deps.openModel(str(args, 'reference') ?? join(REPO, 'models/scenes-balanced.onnx'), args);
+    const reference = await deps.openModel(textOption(args, 'reference') ?? join(REPO, 'models/scenes-balanced.onnx'), args);
     try {
-      const spec = str(args, 'layer');
+      const spec = textOption(args, 'layer');
       const layer = spec ? deps.resolveLayers(model.summary, spec)[0].tensor : lastFeatureLayer(model);
       doc = await spuriousRemoval({
         model,
@@ -104,10 +91,10 @@ export async function agentEvalExperiment(args: Parsed, deps: ExperimentDeps): P
         layer,
         seed,
         dataset,
-        samples: int(args, 'samples', 3, 1, 8),
-        swaps: int(args, 'swaps', 3, 1, 9),
-        perClass: int(args, 'per-class', 50, 2, 500),
-        randomDraws: int(args, 'draws', 5, 1, 100),
+        samples: numberOption(args, 'samples', 3, 1, 8),
+        swaps: numberOption(args, 'swaps', 3, 1, 9),
+        perClass: numberOption(args, 'per-class', 50, 2, 500),
+        randomDraws: numberOption(args, 'draws', 5, 1, 100),
         reference: { model: reference, layer: lastFeatureLayer(reference), name: reference.summary.name.replace(/\.onnx$/, '') },
         onStage: say,
       });
@@ -122,7 +109,7 @@ export async function agentEvalExperiment(args: Parsed, deps: ExperimentDeps): P
     for (const path of paths) {
       const model = await deps.openModel(path, args);
       try {
-        const r = await failureDiscovery({ model, name: model.summary.name.replace(/\.onnx$/, ''), banks, dataset, seed, samples: int(args, 'samples', 4, 1, 8), onStage: say });
+        const r = await failureDiscovery({ model, name: model.summary.name.replace(/\.onnx$/, ''), banks, dataset, seed, samples: numberOption(args, 'samples', 4, 1, 8), onStage: say });
         models.push(r);
         if (!json) console.log(failuresTable(r));
       } finally {
@@ -132,7 +119,7 @@ export async function agentEvalExperiment(args: Parsed, deps: ExperimentDeps): P
     doc = { schema: 'lab.agent-eval.failures-set/1', models };
   }
   const text = JSON.stringify(doc, null, 2);
-  const out = str(args, 'out');
+  const out = textOption(args, 'out');
   if (out) writeFileSync(out, text);
   if (json) console.log(text);
   return 0;
