@@ -15,7 +15,8 @@
 import { asLabError, sessionError } from '../errors';
 import { buildGradientModel, type Reduce, type TensorShapes } from '../onnx/backward';
 import { floatValueInfo, freshNamer, int64Initializer, makeNode } from '../onnx/graph';
-import { encodeModel, opsetVersion, type Model } from '../onnx/model';
+import { modelSession } from '../lab/modelSession';
+import { opsetVersion, type Model } from '../onnx/model';
 import type { Runtime, Session, SessionOptions } from '../runtime/types';
 import { exposeTensors } from '../onnx/probes';
 import type { TensorF32 } from '../types';
@@ -82,8 +83,8 @@ export async function openClaPair(
   let s: Session;
   let prefix: Session;
   try {
-    s = await runtime.createSession(encodeModel(built.model), session);
-    prefix = await runtime.createSession(encodeModel(exposeTensors(model, feedsNeeded.filter((t) => t !== inputName))), session);
+    s = await modelSession(runtime, built.model, session);
+    prefix = await modelSession(runtime, exposeTensors(model, feedsNeeded.filter((t) => t !== inputName)), session);
   } catch (err) {
     throw sessionError(err);
   }

@@ -5,7 +5,8 @@
  */
 import { asLabError, sessionError } from '../errors';
 import { addMasks, maskInput, shiftInput } from '../onnx/masks';
-import { encodeModel, type Model } from '../onnx/model';
+import { modelSession } from '../lab/modelSession';
+import type { Model } from '../onnx/model';
 import { addProbes, probeOutput } from '../onnx/probes';
 import type { Runtime, Session, SessionOptions } from '../runtime/types';
 import type { TensorF32 } from '../types';
@@ -50,7 +51,7 @@ export async function openMaskedRunner(
   const logitsName = model.graph.output[0].name;
   let s: Session;
   try {
-    s = await runtime.createSession(encodeModel(probed), session);
+    s = await modelSession(runtime, probed, session);
   } catch (err) {
     throw sessionError(err);
   }
